@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class AuthBasicConfig(AppConfig):
+    name = "auth_basic"

@@ -1,0 +1,3 @@
+"""HTTP Basic adds no endpoints of its own to /api/basic/."""
+
+urlpatterns = []

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class AuthJwtConfig(AppConfig):
+    name = "auth_jwt"

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class AuthSessionConfig(AppConfig):
+    name = "auth_session"

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class AuthTokenConfig(AppConfig):
+    name = "auth_token"

@@ -1,0 +1,27 @@
+"""Token login and logout: DRF's ObtainAuthToken, throttled, and a logout that deletes the key."""
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from demo.throttling import LoginRateThrottle
+from demo.views import InstrumentedView
+
+from .authentication import TokenAuthentication
+
+
+class LoginView(InstrumentedView, ObtainAuthToken):
+    """POST username and password; the answer is {"token": key}, the same key until logout."""
+
+    scheme = "token"
+    throttle_classes = [LoginRateThrottle]
+
+
+class LogoutView(InstrumentedView, APIView):
+    """POST with 'Authorization: Token <key>': the key is deleted and no longer works."""
+
+    scheme = "token"
+    authentication_classes = [TokenAuthentication]
+
+    def post(self, request):
+        request.auth.delete()
+        return Response(status=204)

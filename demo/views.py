@@ -1,0 +1,143 @@
+"""The one protected resource every namespace serves, whatever its scheme.
+
+The views know nothing about authentication: each namespace mounts them with its
+own ``authentication_classes`` (see ``demo/urls.py``), the way DRF's own tests
+mount one view several ways.
+"""
+from time import perf_counter
+
+from django.urls import NoReverseMatch, reverse
+from django.views.generic import TemplateView
+from rest_framework import generics
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import Note
+from .schemes import BY_NS, SCHEMES
+from .serializers import NoteSerializer
+
+
+class InstrumentedView:
+    """Times DRF's authentication step, for the ``auth`` figure in ``Server-Timing``."""
+
+    def perform_authentication(self, request):
+        started = perf_counter()
+        try:
+            super().perform_authentication(request)
+        finally:
+            cost = getattr(request._request, "cost", None)  # set by QueryCountMiddleware
+            if cost is not None:
+                cost.auth_seconds += perf_counter() - started
+
+
+class SchemeView(InstrumentedView, APIView):
+    scheme = None  # the namespace, set by as_view(scheme=...)
+
+
+class NamespaceRootView(SchemeView):
+    """The namespace's endpoints, and how to authenticate to them."""
+
+    permission_classes = [AllowAny]
+    endpoint_names = ["me", "notes-list", "login", "logout", "refresh", "verify"]
+
+    def get_view_name(self):
+        return f"/api/{self.scheme}/: {BY_NS[self.scheme].title}"
+
+    def get_view_description(self, html=False):
+        text = BY_NS[self.scheme].how
+        return f"<p>{text}</p>" if html else text
+
+    def get(self, request):
+        scheme = BY_NS[self.scheme]
+        endpoints = {}
+        for name in self.endpoint_names:
+            try:
+                endpoints[name] = request.build_absolute_uri(reverse(f"{self.scheme}:{name}"))
+            except NoReverseMatch:
+                pass
+        return Response(
+            {
+                "namespace": scheme.ns,
+                "scheme": scheme.title,
+                "how_to_authenticate": scheme.how,
+                "endpoints": endpoints,
+            }
+        )
+
+
+class MeView(SchemeView):
+    """Who the namespace's scheme says you are."""
+
+    def get(self, request):
+        user = request.user
+        return Response(
+            {"username": user.username if user.is_authenticated else None, "scheme": self.scheme}
+        )
+
+
+class OwnNotesMixin:
+    serializer_class = NoteSerializer
+
+    def get_queryset(self):
+        user = self.request.user
+        if not user.is_authenticated:
+            return Note.objects.none()
+        # By id, not by user object: jwt-stateless never loads the user.
+        return Note.objects.filter(owner_id=user.id)
+
+
+class NoteListView(InstrumentedView, OwnNotesMixin, generics.ListCreateAPIView):
+    """Your own notes. POST a title and a body to add one."""
+
+    scheme = None
+
+    def perform_create(self, serializer):
+        if not self.request.user.is_authenticated:
+            raise NotAuthenticated("Notes belong to a user: log in to write one.")
+        serializer.save(owner_id=self.request.user.id)
+
+
+class NoteDetailView(InstrumentedView, OwnNotesMixin, generics.RetrieveUpdateDestroyAPIView):
+    """One of your own notes; anyone else's is 404."""
+
+    scheme = None
+
+
+class ApiIndexView(SchemeView):
+    """Every namespace serves the same resource under one scheme each."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        return Response(
+            {
+                "namespaces": {
+                    s.ns: {"url": request.build_absolute_uri(f"/api/{s.ns}/"), "scheme": s.title}
+                    for s in SCHEMES
+                }
+            }
+        )
+
+
+class LandingView(TemplateView):
+    """The comparison table for students, with figures the site measured itself."""
+
+    template_name = "demo/index.html"
+
+    def get_context_data(self, **kwargs):
+        from .measure import landing_figures
+
+        base = self.request.build_absolute_uri("/").rstrip("/")
+        figures = landing_figures()
+        rows = [
+            {
+                "scheme": s,
+                "figures": figures.get(s.ns),
+                "curl": [line.format(base=base) for line in s.curl],
+            }
+            for s in SCHEMES
+        ]
+        return super().get_context_data(rows=rows, base=base, **kwargs)
