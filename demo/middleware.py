@@ -5,7 +5,7 @@ request, for the panel under every browsable-API page (``demo/_sql_panel.html``)
 """
 import re
 import sys
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from time import perf_counter
@@ -104,6 +104,15 @@ class SQLRecorder(RequestCost):
         self.statements.append(Statement(sql=sql, ms=seconds * 1000, step=step_of_caller(sys._getframe(1))))
 
 
+@contextmanager
+def counting(cost):
+    """Route every query on every database connection of this thread through `cost` while the block runs."""
+    with ExitStack() as stack:
+        for connection in connections.all():
+            stack.enter_context(connection.execute_wrapper(cost))
+        yield cost
+
+
 def ms(seconds):
     return f"{seconds * 1000:.3f}"
 
@@ -137,9 +146,7 @@ class QueryCountMiddleware:
         step = current_step.set("middleware, before the view")
         started = perf_counter()
         try:
-            with ExitStack() as stack:
-                for connection in connections.all():
-                    stack.enter_context(connection.execute_wrapper(cost))
+            with counting(cost):
                 response = self.get_response(request)
         finally:
             current_step.reset(step)

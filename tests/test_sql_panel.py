@@ -119,3 +119,41 @@ def test_recorder_off_keeps_no_sql(alice, settings):
     assert cost.queries == 2 and response["X-DB-Queries"] == "2"  # still counted
     assert 'class="sql-off"' in html and "DEMO_SHOW_SQL=1" in html
     assert "SELECT" not in html and "django_session" not in html
+
+
+# What the landing page's step-by-step says the client sent and which class checked it.
+SENT_AND_CHECKED = {
+    "public": ("no credential", "every request is anonymous"),
+    "basic": ("Authorization: Basic ‹", "rest_framework.authentication.BasicAuthentication"),
+    "session": ("Cookie: sessionid=‹32 characters›", "rest_framework.authentication.SessionAuthentication"),
+    "token": ("Authorization: Token ‹40 characters›", "rest_framework.authentication.TokenAuthentication"),
+    "token-cached": ("Authorization: Token ‹40 characters›", "auth_token.authentication.CachedTokenAuthentication"),
+    "jwt": ("Authorization: Bearer ‹", "rest_framework_simplejwt.authentication.JWTAuthentication"),
+    "jwt-stateless": ("Authorization: Bearer ‹", "rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication"),
+}
+
+
+def test_landing_page_walks_through_one_request_per_scheme(alice, client, monkeypatch):
+    import demo.measure
+    from demo.management.commands import seed_demo
+
+    monkeypatch.setattr(seed_demo, "DEMO_USERS", {"alice": PASSWORDS["alice"]})
+    monkeypatch.setattr(demo.measure, "_landing", {})
+
+    html = client.get("/").content.decode()
+
+    assert 'href="/race/"' in html
+    for ns, (sent, checked) in SENT_AND_CHECKED.items():
+        section = re.search(rf'<section class="walkthrough" id="walk-{re.escape(ns)}">(.*?)</section>', html, re.S)
+        assert section, ns
+        text = unescape(section.group(1))
+        assert sent in text and checked in text, (ns, text)
+        reads = re.findall(r'<li class="walk-read"><span class="walk-step">(.*?)</span>: <code>(.*?)</code>', section.group(1))
+        first = EXPECTED_STEPS[ns] if ns != "token-cached" else [("token lookup", ["authtoken_token", "auth_user"])]
+        assert [(step, re.findall(r'(?:FROM|JOIN) "(\w+)"', unescape(sql))) for step, sql in reads] == first, ns
+        if not first:
+            assert "nothing: no SQL at all" in text
+        assert ("the answer came from the cache" in text) == (ns == "token-cached"), ns
+    user = get_user_model().objects.get(username="alice")
+    for value in (user.password, PASSWORDS["alice"], user.auth_token.key):
+        assert value not in html
