@@ -6,6 +6,7 @@ mount one view several ways.
 """
 from time import perf_counter
 
+from django.contrib.auth.hashers import get_hasher
 from django.urls import NoReverseMatch, reverse
 from django.views.generic import TemplateView
 from rest_framework import generics
@@ -149,3 +150,18 @@ class LandingView(TemplateView):
             for s in SCHEMES
         ]
         return super().get_context_data(rows=rows, base=base, **kwargs)
+
+
+class RaceView(TemplateView):
+    """The race: the browser logs in to each scheme through the real endpoints, then times the same GET me/ in each."""
+
+    template_name = "demo/race.html"
+
+    def get_context_data(self, **kwargs):
+        hasher = get_hasher()  # what Basic pays on every request, named on the page
+        return super().get_context_data(
+            schemes=SCHEMES,
+            hasher=hasher.algorithm,
+            iterations=getattr(hasher, "iterations", None),
+            **kwargs,
+        )
