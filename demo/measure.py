@@ -5,6 +5,7 @@ by ``manage.py compare_auth``. Nothing here is typed in: every figure is read
 from the ``X-DB-Queries`` and ``Server-Timing`` headers of a real request.
 """
 import base64
+import inspect
 import re
 import threading
 from dataclasses import dataclass
@@ -100,13 +101,13 @@ def what_was_sent(request):
 
 
 def what_was_checked(response):
-    """The authentication class that accepted the request (from the request DRF itself handled), with its docstring's first line."""
+    """The authentication class that accepted the request (from the request DRF itself handled), with its docstring's summary."""
     drf_request = response.renderer_context["request"]
     authenticator = drf_request.successful_authenticator
     if authenticator is None:
         return ["no authentication class: every request is anonymous (AllowAny)"]
     cls = type(authenticator)
-    summary = (cls.__doc__ or "").strip().splitlines()[0]
+    summary = " ".join((inspect.getdoc(cls) or "").split("\n\n")[0].split())  # its first paragraph, on one line
     return [f"{cls.__module__}.{cls.__qualname__}", summary]
 
 

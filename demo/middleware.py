@@ -134,7 +134,8 @@ class QueryCountMiddleware:
     library step that issued it (``LIBRARY_STEPS``), or else the phase the
     request was in (``current_step``: before the view, authentication, the
     resource itself, rendering). The setting is read once, when the server
-    starts; off, a request pays only for the counter.
+    starts; off, a request pays only for the counter (and for naming its
+    phase four times, a context-variable assignment each: well under a microsecond).
     """
 
     def __init__(self, get_response):
