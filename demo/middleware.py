@@ -135,7 +135,7 @@ class QueryCountMiddleware:
     request was in (``current_step``: before the view, authentication, the
     resource itself, rendering). The setting is read once, when the server
     starts; off, a request pays only for the counter (and for naming its
-    phase four times, a context-variable assignment each: well under a microsecond).
+    phase four times, a context-variable assignment each: a couple of microseconds).
     """
 
     def __init__(self, get_response):
