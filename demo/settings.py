@@ -42,6 +42,8 @@ def checkout_secret_key(path=BASE_DIR / ".secret_key"):
 
 
 DEBUG = env_flag("DJANGO_DEBUG")
+# Keep each request's SQL for the panel under the browsable API (always on with DEBUG).
+DEMO_SHOW_SQL = env_flag("DEMO_SHOW_SQL")
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or checkout_secret_key()
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 
@@ -52,10 +54,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Before rest_framework: its templates (demo/templates/rest_framework/api.html) override DRF's.
+    "demo",
     "rest_framework",
     "rest_framework.authtoken",
     "rest_framework_simplejwt.token_blacklist",
-    "demo",
     "auth_basic",
     "auth_session",
     "auth_token",

@@ -38,6 +38,7 @@ def namespace(ns, authentication_classes, extra_urls=(), permission_classes=None
 urlpatterns = [
     path("", views.LandingView.as_view(), name="landing"),
     path("api/", views.ApiIndexView.as_view(), name="api-index"),
+    path("race/", views.RaceView.as_view(), name="race"),  # the same GET me/ to each namespace, from the browser
     namespace("public", [], permission_classes=[AllowAny]),
     namespace("basic", [BasicAuthentication], auth_basic.urls.urlpatterns),
     namespace("session", [SessionAuthentication], auth_session.urls.urlpatterns),

@@ -1,0 +1,83 @@
+"""The race at /race/ in Debian's chromium, against the real site (gunicorn, DEBUG off), and the recorder off there."""
+import re
+
+import pytest
+
+from .browser import browser, needs_chromium, page, site  # noqa: F401 (fixtures)
+from .conftest import basic_header
+from .servers import get
+
+pytestmark = pytest.mark.slow
+
+# X-DB-Queries of GET me/ per the contract, as the race shows them.
+QUERIES = {"public": "0", "basic": "1", "session": "2", "token": "1", "jwt": "1", "jwt-stateless": "0"}
+# token-cached: 0 once each server process has cached the key (a first request per gunicorn worker may ask).
+TOKEN_CACHED = re.compile(r"0|0\.\d+ \(0–1\)")
+
+
+def start_race(page, site, namespaces=None, username="alice", password="alice-demo-pass", requests=4, concurrency=2):
+    page.goto(f"{site}/race/")
+    if namespaces is not None:
+        for box in page.locator("input[name=ns]").all():
+            box.set_checked(box.get_attribute("value") in namespaces)
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.fill("input[name=requests]", str(requests))
+    page.fill("input[name=concurrency]", str(concurrency))
+    page.click("#start")
+    page.wait_for_selector("#race-status[data-state=done]", timeout=120_000)
+
+
+def figure(page, ns, name):
+    return page.locator(f".lane[data-ns='{ns}'] .figure-{name} .value").inner_text()
+
+
+@needs_chromium
+def test_race_runs_every_namespace_to_the_end(site, page):
+    start_race(page, site)
+
+    assert page.inner_text("#race-status") == "Finished: 7 namespaces, no failures."
+    for ns in [*QUERIES, "token-cached"]:
+        lane = page.locator(f".lane[data-ns='{ns}']")
+        assert lane.locator(".lane-state").inner_text() == "finished: 4 / 4", ns
+        assert re.fullmatch(r"[0-9.]+ ms", figure(page, ns, "median")), ns
+        assert re.fullmatch(r"[0-9.]+ ms", figure(page, ns, "p95")), ns
+        assert re.fullmatch(r"[0-9.]+", figure(page, ns, "rps")), ns
+        assert figure(page, ns, "failures") == "0", ns
+        assert lane.locator(".histogram rect.bin").count() == 20, ns
+        queries = figure(page, ns, "queries")
+        assert queries == QUERIES[ns] if ns in QUERIES else TOKEN_CACHED.fullmatch(queries), (ns, queries)
+    assert page.locator("#race-bars rect.bar.median").count() == 7
+    reading = page.inner_text("#reading")
+    assert re.search(r"No database query at all: [^.]*public", reading)
+    assert re.search(r"No database query at all: [^.]*jwt-stateless", reading)
+    assert "session (2 queries)" in reading
+    assert re.search(r"basic spent a median [0-9.]+ ms of its [0-9.]+ ms authenticating", reading)
+    assert "pbkdf2_sha256" in reading  # the real hasher: the site's, not the tests'
+    assert "No request failed." in reading
+
+
+@needs_chromium
+def test_race_shows_failures(site, page):
+    start_race(page, site, namespaces=["basic", "token"], username="bob", password="not-bobs-password", requests=2, concurrency=1)
+
+    assert page.inner_text("#race-status") == "Finished: 2 namespaces, 3 failures."
+    basic = page.locator(".lane[data-ns='basic']")
+    assert figure(page, "basic", "failures") == "2"
+    assert "HTTP 401" in basic.locator(".lane-error").inner_text()
+    token = page.locator(".lane[data-ns='token']")
+    assert token.locator(".lane-state").inner_text().startswith("could not log in")
+    assert "token login: HTTP 400" in token.locator(".lane-error").inner_text()
+    assert "Failures: basic 2" in page.inner_text("#reading")
+
+
+def test_recorder_is_off_without_debug_or_demo_show_sql(site):
+    status, headers, body = get(
+        f"{site}/api/basic/me/", headers={"Accept": "text/html", "Authorization": basic_header("alice", "alice-demo-pass")}
+    )
+    html = body.decode()
+
+    assert status == 200 and headers["X-DB-Queries"] == "1"
+    assert 'This request ran <b class="sql-queries">1</b> query' in html
+    assert 'class="sql-off"' in html
+    assert "SELECT" not in html and "auth_user" not in html
