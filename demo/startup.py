@@ -9,7 +9,7 @@ needs it, as a 500. manage.py and demo/wsgi.py (gunicorn) call
 import os
 import sys
 from functools import cache
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dj_database_url
 
@@ -37,10 +37,12 @@ def without_password(url):
     except ValueError:
         return "(a URL that cannot be parsed)"
     userinfo, at, hostport = parts.netloc.rpartition("@")
-    if ":" not in userinfo:
-        return url
-    user = userinfo.split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:***{at}{hostport}"))
+    if ":" in userinfo:
+        parts = parts._replace(netloc=f"{userinfo.split(':', 1)[0]}:***{at}{hostport}")
+    if "password" in parts.query:  # libpq also takes ?password=...
+        query = [(name, "***" if "password" in name else value) for name, value in parse_qsl(parts.query)]
+        parts = parts._replace(query=urlencode(query, safe="*"))
+    return urlunsplit(parts)
 
 
 def check_database(url):
@@ -50,10 +52,14 @@ def check_database(url):
             dj_database_url.parse(url)
         except ValueError as error:
             raise ServiceUnavailable("DATABASE_URL", "read", url, error)
+    from django.core.exceptions import ImproperlyConfigured
     from django.db import connections
 
     connection = connections["default"]
-    params = connection.get_connection_params()
+    try:
+        params = connection.get_connection_params()
+    except ImproperlyConfigured as error:  # a URL without a database name, for example
+        raise ServiceUnavailable("DATABASE_URL", "read", url, error)
     if connection.vendor == "postgresql":
         params.setdefault("connect_timeout", CONNECT_TIMEOUT)
     try:

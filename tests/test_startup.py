@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
-from .servers import ROOT, free_port, gunicorn
+from demo.startup import without_password
 
-pytestmark = pytest.mark.slow
+from .servers import ROOT, free_port, gunicorn
 
 PASSWORD = "s3cret-in-the-url"
 
@@ -58,6 +58,7 @@ def bad_urls(tmp_path):
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["malformed database", "unreachable database", "malformed cache", "unreachable cache"])
 def test_manage_py_stops_with_one_line(case, tmp_path):
     env, line = bad_urls(tmp_path)[case]
@@ -71,6 +72,7 @@ def test_manage_py_stops_with_one_line(case, tmp_path):
     assert PASSWORD not in err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["unreachable database", "unreachable cache"])
 @pytest.mark.parametrize("server", ["runserver", "gunicorn"])
 def test_servers_stop_with_one_line(server, case, tmp_path):
@@ -88,3 +90,17 @@ def test_servers_stop_with_one_line(server, case, tmp_path):
     assert [printed for printed in err.splitlines() if printed.startswith(line.split(":")[0])] == [line]
     assert "Traceback" not in err
     assert PASSWORD not in out + err
+
+
+@pytest.mark.parametrize(
+    "url, printed",
+    [
+        ("postgres://alice:pw@db:5432/demo", "postgres://alice:***@db:5432/demo"),
+        ("postgres://alice@db/demo", "postgres://alice@db/demo"),
+        ("postgres://db/demo?sslmode=require&password=pw", "postgres://db/demo?sslmode=require&password=***"),
+        ("redis://:pw@cache:6379/0", "redis://:***@cache:6379/0"),
+        ("redis://user:p@ss@cache/0", "redis://user:***@cache/0"),
+    ],
+)
+def test_printed_urls_hide_passwords(url, printed):
+    assert without_password(url) == printed
