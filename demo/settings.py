@@ -98,8 +98,9 @@ TEMPLATES = [
 
 # --- Database: an embedded SQLite file by default, anything dj-database-url reads otherwise.
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    # Empty counts as unset, as for REDIS_URL.
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=600,
         conn_health_checks=True,
     )

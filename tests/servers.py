@@ -1,8 +1,10 @@
 """Start real servers from the checkout for the tests that need one, and always stop them."""
+import json
 import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -18,14 +20,26 @@ def free_port():
         return s.getsockname()[1]
 
 
-def get(url, timeout=10, headers=None):
-    """(status, headers, body) of a GET, without raising on 4xx/5xx."""
-    request = urllib.request.Request(url, headers=headers or {})
+def gunicorn(port, *options):
+    """The command line of a gunicorn serving the site on 127.0.0.1:`port`, as a deployment would run it."""
+    # No control socket: its default path is one per user, and several gunicorns run side by side here.
+    return [sys.executable, "-m", "gunicorn", "demo.wsgi", "--bind", f"127.0.0.1:{port}", "--no-control-socket", *options]
+
+
+def get(url, timeout=10, headers=None, body=None):
+    """(status, headers, body) of a GET (a POST if there is a body), without raising on 4xx/5xx."""
+    request = urllib.request.Request(url, data=body, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()
+
+
+def post_json(url, data, timeout=10, headers=None):
+    """(status, headers, body) of a POST of `data` as JSON, without raising on 4xx/5xx."""
+    headers = {"Content-Type": "application/json", "Accept": "application/json", **(headers or {})}
+    return get(url, timeout, headers, body=json.dumps(data).encode())
 
 
 def wait_until_up(url, process, seconds=120):
