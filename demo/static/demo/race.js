@@ -317,7 +317,9 @@ document.getElementById("race-form").addEventListener("submit", async (event) =>
       await postJSON("/api/session/logout/", {}, { "X-CSRFToken": cookie("csrftoken") }).catch(() => null);
     }
     reading(lanes, concurrency);
-    redraw();
+    // Draw the final figures now, not on the next tick: "done" must show them.
+    lanes.forEach((lane) => lane.draw());
+    drawBars(lanes);
     const failures = lanes.reduce((n, lane) => n + lane.failures.length, 0);
     setStatus("done", `Finished: ${lanes.length} namespace${lanes.length === 1 ? "" : "s"}, ` +
       `${failures ? failures + " failure" + (failures === 1 ? "" : "s") : "no failures"}.`);
