@@ -1,0 +1,140 @@
+"""Shared helpers for tests in a real browser: Debian's chromium, driven by Playwright, against the real site.
+
+Use them in a test module with::
+
+    from .browser import browser, open_page, page, site  # noqa: F401  (pytest fixtures)
+
+    pytestmark = pytest.mark.slow
+
+    def test_something(site, page):
+        page.goto(f"{site}/api/public/")
+
+The API:
+
+- ``site`` (module scope): the base URL (``http://127.0.0.1:<port>``, no
+  trailing slash) of the real site under gunicorn with ``DJANGO_DEBUG=0``,
+  static files through whitenoise, its own SQLite database (migrated and
+  seeded with ``seed_demo``: alice / alice-demo-pass, bob / bob-demo-pass) and
+  the real password hasher. Stopped at the end of the module.
+- ``page``: a fresh Playwright page in a fresh browser context (its own
+  cookies and sessionStorage). ``page.requested`` lists the URL of every
+  request it made. The test fails if any request leaves 127.0.0.1 or if a
+  script on the page throws.
+- ``open_page(**context_options)``: the same, for a page whose context needs
+  options, e.g. ``open_page(http_credentials={"username": ..., "password": ...})``.
+- ``browser`` (session scope): the chromium browser itself; ``launch_chromium()``
+  starts one.
+
+Every wait is bounded: pages get a 10 s default timeout. Without
+/usr/bin/chromium (``apt-get install chromium``), every test using these
+fixtures is skipped, with one line saying why.
+"""
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from .servers import ROOT, free_port, running
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+TIMEOUT_MS = 10_000
+LOCAL_HOSTS = {"127.0.0.1"}
+# Screenshots the tests take; README's "Browse it" shows copies kept in docs/screenshots/.
+SCREENSHOTS = ROOT / "screenshots" / "tmp"
+
+
+def launch_chromium(playwright):
+    """Debian's chromium, headless, with nothing of its own going to the network."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, timeout=30_000)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"browser tests need {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+def run_manage(env, *args):
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**os.environ, **env}, check=True,
+                   stdout=subprocess.DEVNULL, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The real site, as `make demo` serves it but under gunicorn with DEBUG off; yields its base URL."""
+    home = tmp_path_factory.mktemp("site")
+    port = free_port()
+    env = {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DATABASE_URL": f"sqlite:///{home / 'site.sqlite3'}",
+        "REDIS_URL": "",  # local-memory cache: the in-process tests' cache.clear() can't touch it
+    }
+    run_manage(env, "migrate", "--noinput")
+    run_manage(env, "seed_demo", "--base-url", f"http://127.0.0.1:{port}")
+    command = [sys.executable, "-m", "gunicorn", "demo.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+               "--timeout", "30"]
+    with open(home / "gunicorn.log", "w") as log, running(command, port, env, log):
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def open_page(browser):
+    """open_page(**context_options) -> a page that records its requests; checked when the test ends."""
+    contexts, pages = [], []
+
+    def open_(**context_options):
+        context = browser.new_context(**context_options)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(TIMEOUT_MS)
+        new_page = context.new_page()
+        new_page.requested = []
+        new_page.errors = []
+        new_page.on("request", lambda request: new_page.requested.append(request.url))
+        new_page.on("pageerror", lambda error: new_page.errors.append(str(error)))
+        contexts.append(context)
+        pages.append(new_page)
+        return new_page
+
+    yield open_
+    try:
+        for checked in pages:
+            left = [url for url in checked.requested if urlsplit(url).scheme in ("http", "https", "ws", "wss")
+                    and urlsplit(url).hostname not in LOCAL_HOSTS]
+            assert not left, f"requests left 127.0.0.1: {left}"
+            assert not checked.errors, f"scripts threw: {checked.errors}"
+    finally:
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def page(open_page):
+    return open_page()
+
+
+def screenshot(page, name):
+    """Save the whole page as screenshots/tmp/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = Path(SCREENSHOTS) / f"{name}.png"
+    page.screenshot(path=path, full_page=True)
+    return path
