@@ -66,6 +66,10 @@ class NamespaceRootView(SchemeView):
                 "scheme": scheme.title,
                 "how_to_authenticate": scheme.how,
                 "endpoints": endpoints,
+                "openapi": {
+                    "schema": request.build_absolute_uri(reverse("schema")),
+                    "swagger_ui": request.build_absolute_uri(reverse("swagger-ui")) + f"#/{scheme.ns}",
+                },
             }
         )
 

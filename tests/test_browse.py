@@ -57,7 +57,7 @@ def test_browse_namespace(ns, site, open_page):
     expect(response_body(page)).to_contain_text(f'"username": {username}')
     expect(page.locator('#cost-line [data-cost="total"]')).to_have_text(re.compile(r"^\d+\.\d$"))
     assert page.locator('#cost-line [data-cost="queries"]').inner_text() in ME_QUERIES[ns]
-    screenshot(page, f"{ns}-me")
+    screenshot(page, ns)
 
     # Back to the root with the back button, then on to notes/: still authenticated.
     page.go_back()
@@ -85,28 +85,30 @@ def test_browse_namespace(ns, site, open_page):
     expect(response_body(page)).to_contain_text(title)
     expect(response_body(page)).to_contain_text("(alice)")
     expect(response_body(page)).not_to_contain_text("(bob)")
-    screenshot(page, ns)
+    if ns in PANEL:
+        assert_only_the_panel_authenticates(page, ns)
 
 
-@pytest.mark.parametrize("ns", PANEL)
-def test_panel_is_the_only_thing_that_authenticates(ns, site, page):
-    page.goto(f"{site}/api/{ns}/")
-    authenticate(page, ns)
-
-    # The same tab, a plain request without the header: refused, however logged in the panel is.
+def assert_only_the_panel_authenticates(page, ns):
+    """The same tab, a plain request without the header: refused, however logged in the panel is."""
     status = page.evaluate(f"fetch('/api/{ns}/me/', {{headers: {{Accept: 'application/json'}}}}).then(r => r.status)")
     assert status == 401
-    # The credential is in this tab's sessionStorage, never in a cookie (csrftoken is DRF's forms').
-    stored = page.evaluate(f"sessionStorage.getItem('drf-demo:{ns.removesuffix('-cached').removesuffix('-stateless')}')")
-    secret = json.loads(stored).get("token") or json.loads(stored)["access"]
+    # The credential is in this tab's sessionStorage, never in a cookie (csrftoken is for DRF's forms).
+    stored = json.loads(page.evaluate("sessionStorage.getItem(sessionStorage.key(0))"))
+    secret = stored.get("token") or stored["access"]
     cookies = page.context.cookies()
     assert [cookie["name"] for cookie in cookies] in ([], ["csrftoken"])
     assert not any(secret in cookie["value"] for cookie in cookies)
 
-    # Forget it: the page is a plain request again.
+
+def test_forgetting_the_credential(site, page):
+    page.goto(f"{site}/api/token/")
+    authenticate(page, "token")
+
     page.click("#authorize-clear")
     expect(page.locator('[data-when="signed-out"]')).to_be_visible()
-    page.goto(f"{site}/api/{ns}/me/")
+    assert page.evaluate("sessionStorage.length") == 0
+    page.goto(f"{site}/api/token/me/")
     expect(response_body(page)).to_contain_text("HTTP 401 Unauthorized")
 
 
@@ -162,3 +164,35 @@ def test_swagger_ui_calls_jwt_me_when_authorized(site, page):
     expect(live.locator(".response-col_status")).to_contain_text("200")
     expect(live.locator(".response-col_description")).to_contain_text('"username": "alice"')
     screenshot(page, "swagger-ui")
+
+
+@pytest.mark.parametrize("ns", ["session", "token", "jwt-stateless"])
+def test_edit_and_delete_a_note_with_drf_forms(ns, site, open_page):
+    """PUT and DELETE go through DRF's ajax-form.js: with the session's CSRF token, or with the panel's header."""
+    page = open_page(http_credentials=DEMO) if ns == "basic" else open_page()
+    page.goto(f"{site}/api/{ns}/")
+    authenticate(page, ns)
+    open_link(page, ns, "notes/")
+    form = page.locator("#post-object-form form")
+    form.locator("[name=title]").fill("to be edited")
+    form.locator("button", has_text="POST").click()
+    expect(response_body(page)).to_contain_text("HTTP 201 Created")
+    note_id = re.search(r'"id": (\d+)', response_body(page).inner_text()).group(1)
+
+    # A typed address: the browser asks for it by itself, and the page still shows alice's note.
+    page.goto(f"{site}/api/{ns}/notes/{note_id}/")
+    expect(response_body(page)).to_contain_text("to be edited")
+
+    page.click("a[name=html-tab]")
+    put = page.locator("#put-object-form form")
+    put.locator("[name=title]").fill("edited in the browser")
+    put.locator("button", has_text="PUT").click()
+    expect(response_body(page)).to_contain_text("HTTP 200 OK")
+    expect(response_body(page)).to_contain_text("edited in the browser")
+    expect(page.locator('#cost-line [data-cost="queries"]')).to_have_text(re.compile(r"^\d+$"))
+
+    page.click("button[data-target='#deleteModal']")
+    page.locator("#deleteModal button", has_text="Delete").click()
+    expect(response_body(page)).to_contain_text("HTTP 204 No Content")
+    page.goto(f"{site}/api/{ns}/notes/{note_id}/")
+    expect(response_body(page)).to_contain_text("HTTP 404 Not Found")
