@@ -178,6 +178,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "The same resource under seven namespaces, each protected by exactly one scheme.",
     "VERSION": "1",
     "SCHEMA_PATH_PREFIX": r"/api/",  # so that each namespace is a tag of its own
+    "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -2,8 +2,9 @@
 
 Use them in a test module with::
 
-    from .browser import browser, open_page, page, site  # noqa: F401  (pytest fixtures)
+    from .browser import browser, open_page, page, require_chromium, site  # noqa: F401  (pytest fixtures)
 
+    require_chromium()  # without chromium: the whole module is skipped, in one line saying why
     pytestmark = pytest.mark.slow
 
     def test_something(site, page):
@@ -26,14 +27,14 @@ The API:
   starts one.
 
 Every wait is bounded: pages get a 10 s default timeout. Without
-/usr/bin/chromium (``apt-get install chromium``), every test using these
-fixtures is skipped, with one line saying why.
+/usr/bin/chromium (``apt-get install chromium``, as .ci/run does), the tests
+are skipped: ``require_chromium()`` skips a whole module with one line saying
+why, and the ``browser`` fixture skips any other test that asks for it.
 """
 import os
 import secrets
 import subprocess
 import sys
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -61,10 +62,23 @@ def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, timeout=30_000)
 
 
+def chromium_missing():
+    """Why the browser tests can't run here, or None."""
+    if not os.access(CHROMIUM, os.X_OK):
+        return f"browser tests skipped: no {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+def require_chromium():
+    """Call at the top of a test module: skip the whole module without chromium."""
+    if chromium_missing():
+        pytest.skip(chromium_missing(), allow_module_level=True)
+
+
 @pytest.fixture(scope="session")
 def browser():
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"browser tests need {CHROMIUM} (apt-get install chromium)")
+    if chromium_missing():
+        pytest.skip(chromium_missing())
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -132,9 +146,9 @@ def page(open_page):
     return open_page()
 
 
-def screenshot(page, name):
-    """Save the whole page as screenshots/tmp/<name>.png."""
+def screenshot(page, name, full_page=True):
+    """Save the page (the whole page, or what the window shows) as screenshots/tmp/<name>.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = Path(SCREENSHOTS) / f"{name}.png"
-    page.screenshot(path=path, full_page=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=path, full_page=full_page)
     return path

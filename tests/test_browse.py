@@ -6,8 +6,9 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from .browser import browser, open_page, page, screenshot, site  # noqa: F401  (pytest fixtures)
+from .browser import browser, open_page, page, require_chromium, screenshot, site  # noqa: F401  (pytest fixtures)
 
+require_chromium()
 pytestmark = pytest.mark.slow
 
 DEMO = {"username": "alice", "password": "alice-demo-pass"}
@@ -163,7 +164,8 @@ def test_swagger_ui_calls_jwt_me_when_authorized(site, page):
     live = operation.locator(".live-responses-table .response")
     expect(live.locator(".response-col_status")).to_contain_text("200")
     expect(live.locator(".response-col_description")).to_contain_text('"username": "alice"')
-    screenshot(page, "swagger-ui")
+    operation.scroll_into_view_if_needed()
+    screenshot(page, "swagger-ui", full_page=False)
 
 
 @pytest.mark.parametrize("ns", ["session", "token", "jwt-stateless"])
