@@ -102,8 +102,14 @@ def assert_only_the_panel_authenticates(page, ns):
     assert not any(secret in cookie["value"] for cookie in cookies)
 
 
-def test_forgetting_the_credential(site, page):
+def test_panel_refuses_a_wrong_password_then_forgets_the_credential(site, page):
     page.goto(f"{site}/api/token/")
+    page.fill("#authorize-login [name=username]", "alice")
+    page.fill("#authorize-login [name=password]", "not-her-password")
+    page.click("#authorize-login button")
+    expect(page.locator("#authorize-error")).to_contain_text("Login refused: Unable to log in")
+    assert page.evaluate("sessionStorage.length") == 0
+
     authenticate(page, "token")
 
     page.click("#authorize-clear")

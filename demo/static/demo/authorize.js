@@ -55,6 +55,14 @@
     return Boolean(exp) && exp * 1000 < Date.now() + 5000;
   }
 
+  // DRF's error bodies: {"detail": "..."} or {"field": ["...", ...]}; one sentence for the panel.
+  function errorText(data, fallback) {
+    if (data.detail) return data.detail;
+    var messages = [];
+    Object.keys(data).forEach(function (field) { messages = messages.concat(data[field]); });
+    return messages.join(" ") || fallback;
+  }
+
   function postJSON(url, body) {
     return fetch(url, {
       method: "POST",
@@ -63,7 +71,7 @@
       body: JSON.stringify(body)
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
-        if (!response.ok) throw new Error(data.detail || JSON.stringify(data) || response.statusText);
+        if (!response.ok) throw new Error(errorText(data, response.status + " " + response.statusText));
         return data;
       });
     });
