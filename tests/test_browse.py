@@ -88,6 +88,12 @@ def test_browse_namespace(ns, site, open_page):
     expect(response_body(page)).not_to_contain_text("(bob)")
     if ns in PANEL:
         assert_only_the_panel_authenticates(page, ns)
+    if ns == "session":  # DRF's logout, in the user menu: a POST with the CSRF token
+        page.click(".navbar .dropdown-toggle")
+        page.get_by_role("link", name="Log out").click()
+        expect(page.get_by_role("link", name="Log in")).to_be_visible()
+        page.goto(f"{site}/api/session/me/")
+        expect(response_body(page)).to_contain_text("HTTP 403 Forbidden")
 
 
 def assert_only_the_panel_authenticates(page, ns):
@@ -136,9 +142,7 @@ def test_jwt_panel_refreshes_the_access_token(expired, site, page):
     """An expired access token is renewed before the request; one the server refuses (401 token_not_valid), after it."""
     page.goto(f"{site}/api/jwt/")
     authenticate(page, "jwt")
-    stored = json.loads(page.evaluate("sessionStorage.getItem('drf-demo:jwt')"))
-    stale = {**stored, "access": tampered(stored["access"], expired)}
-    page.evaluate("value => sessionStorage.setItem('drf-demo:jwt', value)", json.dumps(stale))
+    stored, stale = spoil_access_token(page, expired)
 
     open_link(page, "jwt", "me/")
     expect(response_body(page)).to_contain_text('"username": "alice"')
@@ -146,6 +150,37 @@ def test_jwt_panel_refreshes_the_access_token(expired, site, page):
     assert renewed["access"] not in (stored["access"], stale["access"])
     assert renewed["refresh"] != stored["refresh"]  # refresh tokens rotate
     assert any(url.endswith("/api/jwt/refresh/") for url in page.requested)
+
+
+def spoil_access_token(page, expired):
+    """Replace the panel's access token with one the server refuses; returns (before, spoiled) credentials."""
+    stored = json.loads(page.evaluate("sessionStorage.getItem('drf-demo:jwt')"))
+    stale = {**stored, "access": tampered(stored["access"], expired)}
+    page.evaluate("value => sessionStorage.setItem('drf-demo:jwt', value)", json.dumps(stale))
+    return stored, stale
+
+
+def test_jwt_panel_refreshes_before_drf_ajax_forms(site, page):
+    """DRF's ajax-form.js can't wait for a refresh: the panel renews an expired token first, then submits again."""
+    page.goto(f"{site}/api/jwt/")
+    authenticate(page, "jwt")
+    open_link(page, "jwt", "notes/")
+    form = page.locator("#post-object-form form")
+    form.locator("[name=title]").fill("to be edited after a refresh")
+    form.locator("button", has_text="POST").click()
+    note_id = re.search(r'"id": (\d+)', response_body(page).inner_text()).group(1)
+    page.goto(f"{site}/api/jwt/notes/{note_id}/")
+    expect(response_body(page)).to_contain_text("HTTP 200 OK")
+
+    before, stale = spoil_access_token(page, expired=True)
+    page.click("a[name=html-tab]")
+    put = page.locator("#put-object-form form")
+    put.locator("[name=title]").fill("edited with a renewed token")
+    put.locator("button", has_text="PUT").click()
+    expect(response_body(page)).to_contain_text("HTTP 200 OK")
+    expect(response_body(page)).to_contain_text("edited with a renewed token")
+    renewed = json.loads(page.evaluate("sessionStorage.getItem('drf-demo:jwt')"))
+    assert renewed["access"] not in (before["access"], stale["access"])
 
 
 def test_swagger_ui_calls_jwt_me_when_authorized(site, page):

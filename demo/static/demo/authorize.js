@@ -78,11 +78,15 @@
   }
 
   // JWT: swap the refresh token for a new access token (and, since refresh tokens rotate, a new refresh token).
+  // A refused refresh token is no use any more: forget the credential, so that the panel offers to log in.
   function refresh(credential) {
     return postJSON(config.refresh, {refresh: credential.refresh}).then(function (tokens) {
       var renewed = {username: credential.username, access: tokens.access, refresh: tokens.refresh || credential.refresh};
       save(renewed);
       return renewed;
+    }, function (error) {
+      forget();
+      throw error;
     });
   }
 
@@ -224,15 +228,23 @@
     go(url.href, {method: "GET"}, true);
   });
 
-  // Capture phase: renew an expired JWT before DRF's ajax-form.js sends anything, then submit again.
+  // Capture phase: renew an expired JWT before DRF's ajax-form.js sends anything, then submit again (once).
+  var resubmitting = false;
   document.addEventListener("submit", function (event) {
     var credential = load();
+    if (resubmitting) {
+      resubmitting = false;
+      return;
+    }
     if (!credential || !credential.refresh || !expiresSoon(credential) || event.target.hasAttribute("data-demo-panel")) return;
     event.preventDefault();
     event.stopPropagation();
     var form = event.target;
     var submitter = event.submitter;
-    refresh(credential).catch(function () {}).then(function () { form.requestSubmit(submitter); });
+    refresh(credential).catch(function () {}).then(function () {
+      resubmitting = true; // requestSubmit dispatches the next submit event at once
+      form.requestSubmit(submitter);
+    });
   }, true);
 
   // Bubble phase: ajax-form.js has taken the forms it sends (PUT, PATCH, DELETE, raw POST); send the rest.
