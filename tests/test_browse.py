@@ -39,6 +39,21 @@ def authenticate(page, ns):
         expect(page.locator("#authorize-active")).to_contain_text("Active for alice")
 
 
+def send_note_form(page, method, title, body="through the browsable API"):
+    """Fill and send the browsable API's HTML form for a note: POST on the list, PUT on a note."""
+    if method == "PUT":
+        page.click("a[name=html-tab]")
+    form = page.locator(f"#{method.lower()}-object-form form")
+    form.locator("[name=title]").fill(title)
+    form.locator("[name=body]").fill(body)
+    form.locator("button", has_text=method).click()
+
+
+def created_note_id(page):
+    expect(response_body(page)).to_contain_text("HTTP 201 Created")
+    return re.search(r'"id": (\d+)', response_body(page).inner_text()).group(1)
+
+
 def open_link(page, ns, path):
     page.locator(f'.response-info a[href$="/api/{ns}/{path}"]').click()
     expect(page).to_have_url(re.compile(rf"/api/{ns}/{path}$"))
@@ -69,10 +84,7 @@ def test_browse_namespace(ns, site, open_page):
 
     # A note, with the browsable API's HTML form.
     title = f"Written in the browser at /api/{ns}/"
-    form = page.locator("#post-object-form form")
-    form.locator("[name=title]").fill(title)
-    form.locator("[name=body]").fill("through the browsable API")
-    form.locator("button", has_text="POST").click()
+    send_note_form(page, "POST", title)
     if ns == "public":  # nobody to own it
         expect(response_body(page)).to_contain_text("HTTP 403 Forbidden")
         expect(response_body(page)).to_contain_text("log in to write one")
@@ -165,18 +177,13 @@ def test_jwt_panel_refreshes_before_drf_ajax_forms(site, page):
     page.goto(f"{site}/api/jwt/")
     authenticate(page, "jwt")
     open_link(page, "jwt", "notes/")
-    form = page.locator("#post-object-form form")
-    form.locator("[name=title]").fill("to be edited after a refresh")
-    form.locator("button", has_text="POST").click()
-    note_id = re.search(r'"id": (\d+)', response_body(page).inner_text()).group(1)
+    send_note_form(page, "POST", "to be edited after a refresh")
+    note_id = created_note_id(page)
     page.goto(f"{site}/api/jwt/notes/{note_id}/")
     expect(response_body(page)).to_contain_text("HTTP 200 OK")
 
     before, stale = spoil_access_token(page, expired=True)
-    page.click("a[name=html-tab]")
-    put = page.locator("#put-object-form form")
-    put.locator("[name=title]").fill("edited with a renewed token")
-    put.locator("button", has_text="PUT").click()
+    send_note_form(page, "PUT", "edited with a renewed token")
     expect(response_body(page)).to_contain_text("HTTP 200 OK")
     expect(response_body(page)).to_contain_text("edited with a renewed token")
     renewed = json.loads(page.evaluate("sessionStorage.getItem('drf-demo:jwt')"))
@@ -216,20 +223,14 @@ def test_edit_and_delete_a_note_with_drf_forms(ns, site, open_page):
     page.goto(f"{site}/api/{ns}/")
     authenticate(page, ns)
     open_link(page, ns, "notes/")
-    form = page.locator("#post-object-form form")
-    form.locator("[name=title]").fill("to be edited")
-    form.locator("button", has_text="POST").click()
-    expect(response_body(page)).to_contain_text("HTTP 201 Created")
-    note_id = re.search(r'"id": (\d+)', response_body(page).inner_text()).group(1)
+    send_note_form(page, "POST", "to be edited")
+    note_id = created_note_id(page)
 
     # A typed address: the browser asks for it by itself, and the page still shows alice's note.
     page.goto(f"{site}/api/{ns}/notes/{note_id}/")
     expect(response_body(page)).to_contain_text("to be edited")
 
-    page.click("a[name=html-tab]")
-    put = page.locator("#put-object-form form")
-    put.locator("[name=title]").fill("edited in the browser")
-    put.locator("button", has_text="PUT").click()
+    send_note_form(page, "PUT", "edited in the browser")
     expect(response_body(page)).to_contain_text("HTTP 200 OK")
     expect(response_body(page)).to_contain_text("edited in the browser")
     expect(page.locator('#cost-line [data-cost="queries"]')).to_have_text(re.compile(r"^\d+$"))
