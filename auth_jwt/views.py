@@ -5,6 +5,8 @@ its shape ({"token": ...}), so that its curl commands work as written.
 """
 from collections.abc import Mapping
 
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework_simplejwt import views as simplejwt
 
 from demo.throttling import LoginRateThrottle
@@ -41,9 +43,14 @@ class LogoutView(InstrumentedView, simplejwt.TokenBlacklistView):
     scheme = "jwt"
 
 
+# The tutorial's answer, for the OpenAPI schema.
+TUTORIAL_TOKENS = inline_serializer("TutorialTokens", {"token": serializers.CharField(), "refresh": serializers.CharField()})
+
+
 class TutorialLoginView(LoginView):
     """The tutorial's /jwt-auth/ and /auth-jwt/: {"token": <access>, "refresh": <refresh>}."""
 
+    @extend_schema(tags=["tutorial"], responses=TUTORIAL_TOKENS)
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
         response.data = {"token": response.data["access"], "refresh": response.data["refresh"]}
@@ -58,6 +65,7 @@ class TutorialRefreshView(RefreshView):
             data = {"refresh": data["token"]}
         return super().get_serializer(*args, data=data, **kwargs)
 
+    @extend_schema(tags=["tutorial"], responses=TUTORIAL_TOKENS)
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
         response.data = {"token": response.data["access"], "refresh": response.data["refresh"]}

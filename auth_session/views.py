@@ -1,6 +1,8 @@
 """Session login and logout as JSON endpoints, with Django's CSRF rules."""
 from django.contrib.auth import login, logout
 from django.middleware.csrf import get_token
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -20,10 +22,15 @@ class LoginView(InstrumentedView, APIView):
     permission_classes = [AllowAny]
     throttle_classes = [LoginRateThrottle]
 
+    @extend_schema(responses=inline_serializer("SessionLoginHelp", {"detail": serializers.CharField()}))
     def get(self, request):
         get_token(request)  # sets the csrftoken cookie
         return Response({"detail": "POST username and password here, with the csrftoken cookie's value in X-CSRFToken."})
 
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses=inline_serializer("SessionLogin", {"username": serializers.CharField()}),
+    )
     def post(self, request):
         # APIView is csrf_exempt, and DRF checks CSRF only for a logged-in user;
         # a login form must check it too (as Django's LoginView does), or another
@@ -42,6 +49,7 @@ class LogoutView(InstrumentedView, APIView):
     scheme = "session"
     authentication_classes = [SessionAuthentication]
 
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="The session is over.")})
     def post(self, request):
         logout(request._request)
         return Response(status=204)

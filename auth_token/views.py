@@ -1,4 +1,5 @@
 """Token login and logout: DRF's ObtainAuthToken, throttled, and a logout that deletes the key."""
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,6 +23,7 @@ class LogoutView(InstrumentedView, APIView):
     scheme = "token"
     authentication_classes = [TokenAuthentication]
 
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="The key is deleted.")})
     def post(self, request):
         request.auth.delete()
         return Response(status=204)

@@ -54,11 +54,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    # Before rest_framework: its templates (demo/templates/rest_framework/api.html) override DRF's.
+    # Before rest_framework: its templates/rest_framework/api.html overrides DRF's (the first app wins).
     "demo",
     "rest_framework",
     "rest_framework.authtoken",
     "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served by this site: no CDN
     "auth_basic",
     "auth_session",
     "auth_token",
@@ -170,6 +172,21 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # The client's address is REMOTE_ADDR; X-Forwarded-For is not trusted.
     "NUM_PROXIES": 0,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# --- OpenAPI schema and Swagger UI (drf-spectacular), at /api/schema/ and /api/docs/.
+SPECTACULAR_SETTINGS = {
+    "TITLE": "DRF authentication, side by side",
+    "DESCRIPTION": "The same resource under seven namespaces, each protected by exactly one scheme.",
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": r"/api/",  # so that each namespace is a tag of its own
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No online validator badge: nothing leaves this site.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": False, "validatorUrl": None},
 }
 
 # --- simplejwt.

@@ -6,6 +6,7 @@ the login endpoints that scheme needs.
 """
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
 import auth_basic.urls
@@ -39,6 +40,9 @@ urlpatterns = [
     path("", views.LandingView.as_view(), name="landing"),
     path("api/", views.ApiIndexView.as_view(), name="api-index"),
     path("race/", views.RaceView.as_view(), name="race"),  # the same GET me/ to each namespace, from the browser
+    # OpenAPI: every namespace's operations, each with its own security scheme.
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     namespace("public", [], permission_classes=[AllowAny]),
     namespace("basic", [BasicAuthentication], auth_basic.urls.urlpatterns),
     namespace("session", [SessionAuthentication], auth_session.urls.urlpatterns),

@@ -8,7 +8,9 @@ from time import perf_counter
 
 from django.contrib.auth.hashers import get_hasher
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 from django.views.generic import TemplateView
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
@@ -18,7 +20,7 @@ from rest_framework.views import APIView
 from .middleware import current_step
 from .models import Note
 from .schemes import BY_NS, SCHEMES
-from .serializers import NoteSerializer
+from .serializers import ApiIndexSerializer, MeSerializer, NamespaceRootSerializer, NoteSerializer
 
 
 class InstrumentedView:
@@ -56,8 +58,9 @@ class NamespaceRootView(SchemeView):
 
     def get_view_description(self, html=False):
         text = BY_NS[self.scheme].how
-        return f"<p>{text}</p>" if html else text
+        return format_html("<p>{}</p>", text) if html else text  # html: marked safe, as DRF's own is
 
+    @extend_schema(responses=NamespaceRootSerializer)
     def get(self, request):
         scheme = BY_NS[self.scheme]
         endpoints = {}
@@ -72,6 +75,10 @@ class NamespaceRootView(SchemeView):
                 "scheme": scheme.title,
                 "how_to_authenticate": scheme.how,
                 "endpoints": endpoints,
+                "openapi": {
+                    "schema": request.build_absolute_uri(reverse("schema")),
+                    "swagger_ui": request.build_absolute_uri(reverse("swagger-ui")) + f"#/{scheme.ns}",
+                },
             }
         )
 
@@ -79,6 +86,7 @@ class NamespaceRootView(SchemeView):
 class MeView(SchemeView):
     """Who the namespace's scheme says you are."""
 
+    @extend_schema(responses=MeSerializer)
     def get(self, request):
         user = request.user
         return Response(
@@ -120,6 +128,7 @@ class ApiIndexView(SchemeView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
+    @extend_schema(responses=ApiIndexSerializer)
     def get(self, request):
         return Response(
             {

@@ -1,0 +1,25 @@
+"""How the OpenAPI schema describes JWTs: `jwtAuth`, one bearer scheme for jwt and jwt-stateless.
+
+drf-spectacular's own description warns that simplejwt also accepts `JWT
+<access>` (OpenAPI has room for one prefix only); this one says so instead.
+"""
+from demo.openapi import SharedSecurityScheme
+
+from .authentication import JWTStatelessUserAuthentication
+
+
+class JWTScheme(SharedSecurityScheme):
+    """jwtAuth: `Authorization: Bearer <access>`."""
+
+    target_class = "rest_framework_simplejwt.authentication.JWTAuthentication"
+    variants = [JWTStatelessUserAuthentication]
+    name = "jwtAuth"
+    definition = {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": (
+            "Paste the `access` token from `POST /api/jwt/login/`; Swagger UI sends `Authorization: Bearer <access>` "
+            "(the server also accepts `JWT <access>`). The same token works at `/api/jwt/` and `/api/jwt-stateless/`."
+        ),
+    }
