@@ -145,6 +145,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 # --- Cookies and HTTPS.
+SESSION_ENGINE = "auth_session.sessions"  # database sessions that refuse forged keys before the query
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -6,10 +6,11 @@ mount one view several ways.
 """
 from time import perf_counter
 
+from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
 from django.views.generic import TemplateView
 from rest_framework import generics
-from rest_framework.exceptions import NotAuthenticated
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -96,6 +97,11 @@ class NoteListView(InstrumentedView, OwnNotesMixin, generics.ListCreateAPIView):
     def perform_create(self, serializer):
         if not self.request.user.is_authenticated:
             raise NotAuthenticated("Notes belong to a user: log in to write one.")
+        # jwt-stateless never loads the user and token-cached may answer from its
+        # cache, so either can name an account deleted since: the insert would
+        # then break the owner foreign key (a 500). One query, on writes only.
+        if not get_user_model().objects.filter(pk=self.request.user.id).exists():
+            raise AuthenticationFailed("The account this credential belongs to no longer exists.", "user_not_found")
         serializer.save(owner_id=self.request.user.id)
 
 
