@@ -134,6 +134,7 @@ class LandingView(TemplateView):
     template_name = "demo/index.html"
 
     def get_context_data(self, **kwargs):
+        from . import account_events
         from .measure import landing_figures
 
         base = self.request.build_absolute_uri("/").rstrip("/")
@@ -146,4 +147,5 @@ class LandingView(TemplateView):
             }
             for s in SCHEMES
         ]
-        return super().get_context_data(rows=rows, base=base, **kwargs)
+        events = {"names": account_events.EVENTS, "rows": account_events.as_rows(account_events.measured_once())}
+        return super().get_context_data(rows=rows, base=base, account_events=events, **kwargs)
