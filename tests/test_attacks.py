@@ -5,10 +5,12 @@ its challenge, 403 for session) with a `detail` a person can read, never a 5xx.
 """
 import base64
 import json
+import re
 import time
 
 import jwt
 import pytest
+from django.test.client import MULTIPART_CONTENT
 from django.urls import reverse
 from rest_framework_simplejwt.settings import api_settings
 
@@ -305,3 +307,54 @@ def test_a_logged_out_refresh_token_cannot_log_out_again_or_refresh(alice, clien
         response = client.post(url, {"refresh": refresh})
         assert response.status_code == 401
         assert response.json()["detail"] == "Token is blacklisted"
+
+
+# --- Django's own login forms (the browsable API's and the admin's): no enumeration, the same throttle
+
+FORM_LOGINS = ["/api-auth/login/", "/admin/login/"]
+
+
+def form_attempt(url, username, password, **extra):
+    client = ApiClient()
+    token = client.get(url).cookies["csrftoken"].value
+    data = {"username": username, "password": password, "csrfmiddlewaretoken": token}
+    return client.post(url, data, content_type=MULTIPART_CONTENT, **extra)
+
+
+def the_form_again(response, username):
+    """The page, without what differs by design: its one-time CSRF token and the user name typed in."""
+    html = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", response.content)
+    return html.replace(f'value="{username}"'.encode(), b'value=""')
+
+
+@pytest.mark.parametrize("url", FORM_LOGINS)
+def test_login_forms_answer_every_failure_alike(url, alice, make_user):
+    make_user("bob", is_active=False)
+
+    answers = {
+        "alice": form_attempt(url, "alice", "wrong"),
+        "nobody": form_attempt(url, "nobody", PASSWORDS["alice"]),
+        "bob": form_attempt(url, "bob", PASSWORDS["bob"]),
+    }
+
+    assert {a.status_code for a in answers.values()} == {200}  # the form again, with its error
+    assert len({the_form_again(answer, username) for username, answer in answers.items()}) == 1
+
+
+@pytest.mark.parametrize("url", FORM_LOGINS)
+def test_login_forms_are_throttled_with_the_session_login(url, alice, settings):
+    settings.LOGIN_THROTTLE = "3/minute"
+    client = ApiClient()
+    client.get("/api/session/login/")
+    for _ in range(2):  # two attempts at the API's session login...
+        client.post("/api/session/login/", {"username": "alice", "password": "x"}, HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value)
+    assert form_attempt(url, "alice", "wrong").status_code == 200  # ...and one here make three
+
+    throttled = form_attempt(url, "alice", PASSWORDS["alice"])
+    assert throttled.status_code == 429
+    assert int(throttled["Retry-After"]) > 0
+    assert b"Too many login attempts" in throttled.content
+    assert form_attempt(url, "alice", PASSWORDS["alice"], HTTP_X_FORWARDED_FOR="10.9.8.7").status_code == 429
+    assert form_attempt(url, "bob", "wrong").status_code == 200  # another user name is counted apart
+    elsewhere = form_attempt(url, "alice", PASSWORDS["alice"], REMOTE_ADDR="127.0.0.2")
+    assert elsewhere.status_code == (302 if url == "/api-auth/login/" else 200)  # the admin wants staff
