@@ -211,3 +211,19 @@ def test_landing_page_shows_the_measured_table(client, settings, monkeypatch, ta
         assert row, credential
         assert re.findall(r'<td class="(?:stops|survives)">(.*?)</td>', row.group(1)) == verdicts
     assert as_markdown(account_events._measured["table"]) == as_markdown(table)
+
+
+def test_readme_security_section_names_only_tests_that_exist():
+    import importlib
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme[readme.index("## Security properties") : readme.index("## Configuration")]
+    modules = {path.stem: importlib.import_module(f"tests.{path.stem}") for path in Path(__file__).parent.glob("test_*.py")}
+
+    named = set(re.findall(r"\b(test_\w+)\b", section)) - set(modules)
+    assert named, "the section names its tests"
+    missing = {name for name in named if not any(hasattr(module, name) for module in modules.values())}
+    assert not missing
+    for credential, event in re.findall(r"\[([a-z -]+?)-(logout|password change|account deactivated|account deleted)\]", section):
+        assert credential in expected() and event in EVENTS, (credential, event)
+    assert len(re.findall(r"test_cell\[", section)) >= 8

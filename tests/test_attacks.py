@@ -358,3 +358,31 @@ def test_login_forms_are_throttled_with_the_session_login(url, alice, settings):
     assert form_attempt(url, "bob", "wrong").status_code == 200  # another user name is counted apart
     elsewhere = form_attempt(url, "alice", PASSWORDS["alice"], REMOTE_ADDR="127.0.0.2")
     assert elsewhere.status_code == (302 if url == "/api-auth/login/" else 200)  # the admin wants staff
+
+
+# --- Which credentials a forged cross-site request carries
+
+
+def test_a_browser_sends_basic_credentials_cross_site(alice):
+    # Once a browser has the password (after its prompt), it adds it to every request
+    # to the site, a form another site submits included; DRF checks no CSRF token for
+    # Basic. That is the scheme's exposure, shown here, not a setting to fix.
+    browser = log_in("basic", "alice")
+
+    forged = browser.post(reverse("basic:notes-list"), {"title": "forged", "body": ""}, HTTP_ORIGIN="https://evil.example")
+
+    assert forged.status_code == 201
+
+
+@pytest.mark.parametrize("ns", ["session", "token", "jwt"])
+def test_what_a_forged_cross_site_request_carries_is_refused(ns, alice):
+    # Session: the browser sends the cookie, so CSRF and Origin checks refuse it.
+    # Token and JWT: the browser never adds an Authorization header by itself; a
+    # cross-site page has only the cookies, which these namespaces ignore.
+    browser = log_in("session", "alice")
+    del browser.defaults["HTTP_X_CSRFTOKEN"]
+
+    forged = browser.post(reverse(f"{ns}:notes-list"), {"title": "forged", "body": ""}, HTTP_ORIGIN="https://evil.example")
+
+    expect_refused(forged, ns)
+    assert Note.objects.count() == 1
