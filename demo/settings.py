@@ -165,6 +165,12 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # DRF's parsers, with JSON nested too deeply for Python a 400 rather than a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "demo.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # The client's address is REMOTE_ADDR; X-Forwarded-For is not trusted.
     "NUM_PROXIES": 0,
 }

@@ -386,3 +386,24 @@ def test_what_a_forged_cross_site_request_carries_is_refused(ns, alice):
 
     expect_refused(forged, ns)
     assert Note.objects.count() == 1
+
+
+# --- Bodies Python's json module can't parse without running out of stack
+
+DEEP = {"array": "[" * 5000 + "]" * 5000, "object": '{"a":' * 5000 + "1" + "}" * 5000}
+
+
+@pytest.mark.parametrize("shape", DEEP)
+@pytest.mark.parametrize(
+    "url",
+    ["/api/token/login/", "/api/jwt/login/", "/jwt-auth/", "/api/jwt/refresh/", "/auth-jwt-refresh/",
+     "/api/jwt/verify/", "/api/jwt/logout/", "/api/token/notes/"],
+)
+def test_json_nested_too_deeply_is_400(url, shape, alice):
+    client = log_in("token", "alice")
+
+    response = client.post(url, DEEP[shape], content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "JSON parse error - nested too deeply"
+    assert Note.objects.count() == 1
