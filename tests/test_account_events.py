@@ -87,14 +87,14 @@ def test_the_twins_stand_for_real_expiry(settings, monkeypatch):
     # The table stands in one-second twins for "until it expires"; here the real
     # settings run out instead, to show the twins tell the truth.
     settings.PASSWORD_HASHERS = FAST_HASHER
-    settings.TOKEN_CACHE_SECONDS = 2
-    monkeypatch.setattr(AccessToken, "lifetime", timedelta(seconds=2))  # simplejwt reads SIMPLE_JWT at import
+    settings.TOKEN_CACHE_SECONDS = 3
+    monkeypatch.setattr(AccessToken, "lifetime", timedelta(seconds=3))  # simplejwt reads SIMPLE_JWT at import
     holder = Holder(*encoded("pw"))
     assert holder.attempt("token-cached") == 200  # fills the cache
     holder.undergo("account deleted")
 
     assert [holder.attempt(name) for name in ("token-cached", "jwt-stateless")] == [200, 200]
-    time.sleep(2.2)
+    time.sleep(3.2)
     assert [holder.attempt(name) for name in ("token-cached", "jwt-stateless")] == [401, 401]
 
 
