@@ -19,7 +19,11 @@ from demo.models import Note
 from .conftest import NAMESPACES, PASSWORDS, ApiClient, basic_header, log_in
 from .test_namespaces import expect_refused
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    # PyJWT warns that the site's key is short for HS512: one forgery below uses it, and is refused all the same.
+    pytest.mark.filterwarnings("ignore:The HMAC key is"),
+]
 
 
 def jwt_pair(username="alice"):
@@ -253,8 +257,6 @@ FORGERIES = {
 
 # verify/ checks signature and expiry only (simplejwt's UntypedToken), whatever the token's type.
 TYPE_ONLY = {"no token type", "unknown token type"}
-# PyJWT warns that the site's key is short for HS512; the forgery is refused all the same.
-pytestmark = [pytestmark, pytest.mark.filterwarnings("ignore:The HMAC key is")]
 
 
 @pytest.mark.parametrize("forgery", FORGERIES)
