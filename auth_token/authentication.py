@@ -3,9 +3,21 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from rest_framework.authentication import TokenAuthentication
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
 
 __all__ = ["TokenAuthentication", "CachedTokenAuthentication"]
+
+
+class TokenAuthentication(authentication.TokenAuthentication):
+    """DRF's TokenAuthentication; a key with a NUL character is a wrong key, not a server error."""
+
+    def authenticate_credentials(self, key):
+        # DRF hands the key straight to the token lookup, and PostgreSQL refuses
+        # NUL in a query (a DataError, so a 500). No key holds one.
+        if "\x00" in key:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        return super().authenticate_credentials(key)
 
 
 class CachedTokenAuthentication(TokenAuthentication):
@@ -16,9 +28,13 @@ class CachedTokenAuthentication(TokenAuthentication):
     until the cache entry expires; that is the price of not asking the database.
     """
 
-    def authenticate_credentials(self, key):
+    @staticmethod
+    def cache_key(key):
         # Hashed, so that the cache never holds a usable key in its key names.
-        cache_key = "token-cached:" + hashlib.sha256(key.encode()).hexdigest()
+        return "token-cached:" + hashlib.sha256(key.encode()).hexdigest()
+
+    def authenticate_credentials(self, key):
+        cache_key = self.cache_key(key)
         user_and_token = cache.get(cache_key)
         if user_and_token is None:
             user_and_token = super().authenticate_credentials(key)

@@ -15,6 +15,7 @@ class LoginView(InstrumentedView, ObtainAuthToken):
 
     scheme = "token"
     throttle_classes = [LoginRateThrottle]
+    parser_classes = APIView.parser_classes  # the project's parsers: ObtainAuthToken names DRF's own
 
 
 class LogoutView(InstrumentedView, APIView):

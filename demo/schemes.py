@@ -38,7 +38,7 @@ SCHEMES = [
         credential_lives="the password itself, sent with every request (the browser keeps it after its prompt)",
         server_looks_up="the user by name, then a full password hash (PBKDF2)",
         logout_revokes="no logout: only a password change",
-        csrf="not needed (the browser adds the header only to this site, but keeps sending it)",
+        csrf="exposed: a browser that has the password sends it with forged cross-site requests too, and DRF checks no CSRF token for Basic",
         browser_native="yes: the browser's own prompt",
         curl=["curl -i -u alice:alice-demo-pass {base}/api/basic/me/"],
     ),

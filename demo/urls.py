@@ -19,6 +19,7 @@ from auth_jwt.authentication import JWTAuthentication, JWTStatelessUserAuthentic
 from auth_session.authentication import SessionAuthentication
 from auth_token.authentication import CachedTokenAuthentication, TokenAuthentication
 from demo import views
+from demo.throttling import login_throttled
 
 
 def namespace(ns, authentication_classes, extra_urls=(), permission_classes=None):
@@ -56,7 +57,8 @@ urlpatterns = [
     path("auth-jwt-refresh/", jwt_views.TutorialRefreshView.as_view(), name="tutorial-refresh"),
     path("auth-jwt-verify/", jwt_views.VerifyView.as_view(), name="tutorial-verify"),
     path("api/protected/", views.MeView.as_view(scheme="jwt", authentication_classes=[JWTAuthentication])),
-    # DRF's browsable-API login, for the session namespace.
-    path("api-auth/", include("rest_framework.urls")),
+    # DRF's browsable-API login, for the session namespace, and the admin's: throttled like the API's logins.
+    path("api-auth/", include("auth_session.browsable_api_urls")),
+    path("admin/login/", login_throttled(admin.site.login)),
     path("admin/", admin.site.urls),
 ]

@@ -2,7 +2,7 @@
 
 Use them in a test module with::
 
-    from .browser import browser, open_page, page, require_chromium, site  # noqa: F401  (pytest fixtures)
+    from .browser import require_chromium  # the fixtures (site, page, open_page, browser) come from conftest.py
 
     require_chromium()  # without chromium: the whole module is skipped, in one line saying why
     pytestmark = pytest.mark.slow

@@ -104,3 +104,8 @@ def log_in(ns, username, password=None):
 @pytest.fixture
 def client():
     return ApiClient()
+
+
+# The browser tests' fixtures, defined once for the whole suite: a session-scoped
+# browser imported into two test modules would be two browsers, two Playwrights.
+from .browser import browser, open_page, page, site  # noqa: E402, F401

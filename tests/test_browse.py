@@ -6,7 +6,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from .browser import browser, open_page, page, require_chromium, screenshot, site  # noqa: F401  (pytest fixtures)
+from .browser import require_chromium, screenshot
 
 require_chromium()
 pytestmark = pytest.mark.slow

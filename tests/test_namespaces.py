@@ -45,24 +45,6 @@ def test_me_without_credentials(ns, client):
     expect_refused(client.get(reverse(f"{ns}:me")), ns)
 
 
-# Every kind of credential a client could hold, and the namespaces whose scheme it belongs to.
-CREDENTIAL_KINDS = {
-    "basic": ["basic"],
-    "session": ["session"],
-    "token": ["token", "token-cached"],
-    "jwt": ["jwt", "jwt-stateless"],
-}
-
-
-@pytest.mark.parametrize(
-    "ns, kind", [(ns, kind) for ns in PROTECTED for kind, own in CREDENTIAL_KINDS.items() if ns not in own]
-)
-def test_other_schemes_credentials_count_as_none(ns, kind, alice):
-    client = log_in(kind, "alice")
-
-    expect_refused(client.get(reverse(f"{ns}:me")), ns)
-
-
 @pytest.mark.parametrize("ns", NAMESPACES)
 def test_query_count_of_me(ns, alice, django_assert_num_queries):
     client = log_in(ns, "alice")

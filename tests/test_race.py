@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from .browser import browser, needs_chromium, open_page, page, site  # noqa: F401 (fixtures)
+from .browser import needs_chromium
 from .conftest import basic_header
 from .servers import get
 

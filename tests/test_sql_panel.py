@@ -124,9 +124,9 @@ def test_recorder_off_keeps_no_sql(alice, settings):
 # What the landing page's step-by-step says the client sent and which class checked it.
 SENT_AND_CHECKED = {
     "public": ("no credential", "every request is anonymous"),
-    "basic": ("Authorization: Basic ‹", "rest_framework.authentication.BasicAuthentication"),
+    "basic": ("Authorization: Basic ‹", "auth_basic.authentication.BasicAuthentication"),
     "session": ("Cookie: sessionid=‹32 characters›", "rest_framework.authentication.SessionAuthentication"),
-    "token": ("Authorization: Token ‹40 characters›", "rest_framework.authentication.TokenAuthentication"),
+    "token": ("Authorization: Token ‹40 characters›", "auth_token.authentication.TokenAuthentication"),
     "token-cached": ("Authorization: Token ‹40 characters›", "auth_token.authentication.CachedTokenAuthentication"),
     "jwt": ("Authorization: Bearer ‹", "rest_framework_simplejwt.authentication.JWTAuthentication"),
     "jwt-stateless": ("Authorization: Bearer ‹", "rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication"),

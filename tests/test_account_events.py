@@ -1,0 +1,230 @@
+"""Account changes: which credentials issued before a logout, a password change, a deactivation or a deletion still work.
+
+The table is measured by demo.account_events (``manage.py account_events``);
+these tests assert every cell, check that the README and the landing page show
+what the command measures, and that no event leaves any endpoint answering 5xx.
+"""
+import json
+import re
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.test import override_settings
+from rest_framework.authtoken.models import Token
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+from rest_framework_simplejwt.tokens import AccessToken
+
+from demo import account_events
+from demo.account_events import EVENTS, Holder, as_markdown, measure
+from demo.models import Note
+
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # test settings only, as in conftest
+
+NO, FOREVER = "no", "yes, no time limit"
+
+
+def until(what, seconds):
+    return f"until {what} expires ({seconds:g} s)"
+
+
+def expected():
+    access = until("the access token", settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds())
+    cached = until("the cache entry", settings.TOKEN_CACHE_SECONDS)
+    refresh = until("the refresh token", settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"].total_seconds())
+    #                 logout   password change  deactivated  deleted
+    return {
+        "basic": [FOREVER, NO, NO, NO],  # Basic has no logout; the password is the credential
+        "session": [NO, NO, NO, NO],  # a password change ends the user's other sessions
+        "token": [NO, FOREVER, NO, NO],  # DRF tokens outlive a password change
+        "token-cached": [cached, FOREVER, cached, cached],
+        "jwt": [access, access, NO, NO],  # logout blacklists the refresh token only
+        "jwt-stateless": [access, access, access, access],  # never asks the database
+        "jwt refresh": [NO, refresh, NO, NO],
+    }
+
+
+@pytest.fixture(scope="module")
+def table(django_db_setup, django_db_blocker):
+    """The table, measured once for this module (it rolls itself back)."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER):
+        return measure()
+
+
+@pytest.mark.parametrize("event", EVENTS)
+@pytest.mark.parametrize("credential", list(expected()))
+def test_cell(credential, event, table):
+    cell = table[credential][event]
+    verdict = expected()[credential][EVENTS.index(event)]
+
+    assert cell.still_works == verdict
+    if verdict == NO:
+        assert cell.after_event == (403 if credential == "session" else 401)
+        assert cell.after_expiry is None
+    else:
+        assert cell.after_event == 200
+        assert cell.after_expiry == (200 if verdict == FOREVER else 401)
+
+
+@pytest.mark.django_db
+def test_the_measurement_leaves_the_database_as_it_was(alice, settings):
+    settings.PASSWORD_HASHERS = FAST_HASHER
+    tables = [get_user_model(), Note, Token, Session, OutstandingToken, BlacklistedToken]
+    before = {model.__name__: list(model.objects.values()) for model in tables}
+
+    measure()
+
+    assert {model.__name__: list(model.objects.values()) for model in tables} == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_twins_stand_for_real_expiry(settings, monkeypatch):
+    # The table stands in one-second twins for "until it expires"; here the real
+    # settings run out instead, to show the twins tell the truth.
+    settings.PASSWORD_HASHERS = FAST_HASHER
+    settings.TOKEN_CACHE_SECONDS = 3
+    monkeypatch.setattr(AccessToken, "lifetime", timedelta(seconds=3))  # simplejwt reads SIMPLE_JWT at import
+    holder = Holder(*encoded("pw"))
+    assert holder.attempt("token-cached") == 200  # fills the cache
+    holder.undergo("account deleted")
+
+    assert [holder.attempt(name) for name in ("token-cached", "jwt-stateless")] == [200, 200]
+    time.sleep(3.2)
+    assert [holder.attempt(name) for name in ("token-cached", "jwt-stateless")] == [401, 401]
+
+
+def encoded(password):
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(password), password
+
+
+def hit_every_endpoint(holder, note_id):
+    """Every endpoint, with every credential the holder has: the statuses seen."""
+    token, access = f"Token {holder.key}", f"Bearer {holder.access}"
+    statuses = {}
+    for ns, client, auth in [
+        ("basic", holder.basic, {}),
+        ("session", holder.session, {}),
+        ("token", None, {"HTTP_AUTHORIZATION": token}),
+        ("token-cached", None, {"HTTP_AUTHORIZATION": token}),
+        ("jwt", None, {"HTTP_AUTHORIZATION": access}),
+        ("jwt-stateless", None, {"HTTP_AUTHORIZATION": access}),
+    ]:
+        detail = f"/api/{ns}/notes/{note_id}/"
+        for method, url, data in [
+            ("get", f"/api/{ns}/me/", None),
+            ("get", f"/api/{ns}/notes/", None),
+            ("post", f"/api/{ns}/notes/", {"title": "after", "body": ""}),
+            ("get", detail, None),
+            ("put", detail, {"title": "after", "body": ""}),
+            ("patch", detail, {"title": "after"}),
+            ("delete", detail, None),
+        ]:
+            extra = {"data": json.dumps(data), "content_type": "application/json"} if data else {}
+            statuses[method, url] = getattr(client or holder.anonymous, method)(url, **extra, **auth).status_code
+    for url, data in [
+        ("/api/jwt/verify/", {"token": holder.access}),
+        ("/api/jwt/refresh/", {"refresh": holder.refresh}),
+        ("/auth-jwt-refresh/", {"token": holder.refresh}),
+        ("/api/jwt/logout/", {"refresh": holder.refresh}),
+        ("/api/token/logout/", None),
+    ]:
+        statuses["post", url] = holder.request("post", url, data=data, HTTP_AUTHORIZATION=token).status_code
+    statuses["post", "/api/session/logout/"] = holder.request("post", "/api/session/logout/", holder.session).status_code
+    return statuses
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("event", EVENTS)
+def test_no_event_makes_any_endpoint_fail(event, settings):
+    settings.PASSWORD_HASHERS = FAST_HASHER
+    holder = Holder(*encoded("pw"))
+    note = Note.objects.create(owner=holder.user, title="before", body="")
+    holder.attempt("token-cached")  # a warm cache, the case that outlives the event
+
+    holder.undergo(event)
+    statuses = hit_every_endpoint(holder, note.pk)
+
+    assert len(statuses) == 6 * 7 + 6
+    assert all(status < 500 for status in statuses.values()), statuses
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("ns", ["token-cached", "jwt-stateless"])
+def test_a_deleted_account_cannot_write_through_a_credential_that_outlives_it(ns, settings):
+    settings.PASSWORD_HASHERS = FAST_HASHER
+    holder = Holder(*encoded("pw"))
+    auth = f"Token {holder.key}" if ns == "token-cached" else f"Bearer {holder.access}"
+    holder.request("get", f"/api/{ns}/me/", HTTP_AUTHORIZATION=auth)
+    holder.undergo("account deleted")
+
+    me = holder.request("get", f"/api/{ns}/me/", HTTP_AUTHORIZATION=auth)
+    write = holder.request("post", f"/api/{ns}/notes/", data={"title": "x", "body": ""}, HTTP_AUTHORIZATION=auth)
+
+    assert me.status_code == 200  # the credential still reads...
+    assert write.status_code == 401  # ...but the account it names is gone: no note without an owner
+    assert write.json()["detail"] == "The account this credential belongs to no longer exists."
+    assert not Note.objects.exists()
+
+
+@pytest.mark.django_db
+def test_command_prints_the_table_and_json(settings, capsys):
+    settings.PASSWORD_HASHERS = FAST_HASHER
+
+    call_command("account_events")
+    text = capsys.readouterr().out
+    call_command("account_events", "--json")
+    data = json.loads(capsys.readouterr().out)
+
+    assert text.splitlines()[0].split() == ["credential", "logout", "password", "change", "account", "deactivated", "account", "deleted"]
+    for credential, verdicts in expected().items():
+        line = next(line for line in text.splitlines() if line.startswith(credential + "  "))
+        assert all(verdict in line for verdict in verdicts), line
+        assert [data["credentials"][credential]["events"][e]["still_works"] for e in EVENTS] == verdicts
+
+
+@pytest.mark.django_db
+def test_readme_shows_what_the_command_measures(settings, capsys):
+    settings.PASSWORD_HASHERS = FAST_HASHER
+    call_command("account_events", "--markdown")
+    measured = capsys.readouterr().out.strip()
+
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    assert measured in readme, "README out of date: paste `manage.py account_events --markdown`"
+
+
+@pytest.mark.django_db
+def test_landing_page_shows_the_measured_table(client, settings, monkeypatch, table):
+    monkeypatch.setattr(account_events, "_measured", {})
+    settings.PASSWORD_HASHERS = FAST_HASHER
+
+    assert 'href="?measure=account-events' in client.get("/").content.decode()  # not measured until asked
+    html = client.get("/?measure=account-events").content.decode()
+
+    for credential, verdicts in expected().items():
+        row = re.search(rf'<tr id="events-{re.escape(credential.replace(" ", "-"))}">(.*?)</tr>', html, re.S)
+        assert row, credential
+        assert re.findall(r'<td class="(?:stops|survives)">(.*?)</td>', row.group(1)) == verdicts
+    assert as_markdown(account_events._measured["table"]) == as_markdown(table)
+
+
+def test_readme_security_section_names_only_tests_that_exist():
+    import importlib
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme[readme.index("## Security properties") : readme.index("## Configuration")]
+    modules = {path.stem: importlib.import_module(f"tests.{path.stem}") for path in Path(__file__).parent.glob("test_*.py")}
+
+    named = set(re.findall(r"\b(test_\w+)\b", section)) - set(modules)
+    assert named, "the section names its tests"
+    missing = {name for name in named if not any(hasattr(module, name) for module in modules.values())}
+    assert not missing
+    for credential, event in re.findall(r"\[([a-z -]+?)-(logout|password change|account deactivated|account deleted)\]", section):
+        assert credential in expected() and event in EVENTS, (credential, event)
+    assert len(re.findall(r"test_cell\[", section)) >= 8

@@ -1,0 +1,411 @@
+"""What an attacker tries: another scheme's credentials, malformed headers and cookies, forged JWTs.
+
+Every refusal is the namespace's ordinary "no valid credentials" answer (401 with
+its challenge, 403 for session) with a `detail` a person can read, never a 5xx.
+"""
+import base64
+import json
+import re
+import time
+
+import jwt
+import pytest
+from django.test.client import MULTIPART_CONTENT
+from django.urls import reverse
+from rest_framework_simplejwt.settings import api_settings
+
+from demo.models import Note
+
+from .conftest import NAMESPACES, PASSWORDS, ApiClient, basic_header, log_in
+from .test_namespaces import expect_refused
+
+pytestmark = [
+    pytest.mark.django_db,
+    # PyJWT warns that the site's key is short for HS512: one forgery below uses it, and is refused all the same.
+    pytest.mark.filterwarnings("ignore:The HMAC key is"),
+]
+
+
+def jwt_pair(username="alice"):
+    client = ApiClient()
+    response = client.post("/api/jwt/login/", {"username": username, "password": PASSWORDS[username]})
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+# --- Cross-scheme isolation: every namespace x every kind of valid credential
+
+# Each kind of credential a client can hold, and the namespaces that accept it.
+# A JWT refresh token is a credential for /api/jwt/refresh/ only: no namespace takes it.
+KINDS = {
+    "basic": ["basic"],
+    "session": ["session"],
+    "token": ["token", "token-cached"],
+    "jwt access": ["jwt", "jwt-stateless"],
+    "jwt refresh": [],
+}
+
+
+def holding(kind, username="alice"):
+    """A client holding a valid credential of `kind`, obtained at the login endpoints."""
+    if kind == "jwt refresh":
+        client = ApiClient()
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {jwt_pair(username)['refresh']}"
+        return client
+    return log_in(kind.removesuffix(" access"), username)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("ns", NAMESPACES)
+def test_only_the_namespaces_own_scheme_is_accepted(ns, kind, alice):
+    client = holding(kind)
+
+    me = client.get(reverse(f"{ns}:me"))
+    write = client.post(reverse(f"{ns}:notes-list"), {"title": "x", "body": ""})
+
+    if ns in KINDS[kind]:
+        assert me.json() == {"username": "alice", "scheme": ns}
+        assert write.status_code == 201
+    elif ns == "public":
+        assert me.json() == {"username": None, "scheme": "public"}  # public reads no credentials at all
+        assert write.status_code == 403
+    else:
+        expect_refused(me, ns)
+        expect_refused(write, ns)
+        assert Note.objects.count() == 1  # alice's own note, nothing more
+
+
+# --- Malformed credentials, for each scheme
+
+LONG = "A" * 64_000
+
+
+def b64(raw):
+    return base64.b64encode(raw if isinstance(raw, bytes) else raw.encode("latin-1")).decode()
+
+
+MALFORMED = {
+    "basic": {
+        "keyword alone": "Basic",
+        "keyword and a space": "Basic ",
+        "extra parts": "Basic " + b64("alice:wrong") + " more",
+        "wrong case": "BASIC " + b64("alice:wrong"),
+        "repeated spaces": "Basic    " + b64("alice:wrong"),
+        "bad base64": "Basic !!!not-base64!!!",
+        "base64 without a colon": "Basic " + b64("alicewrong"),
+        "base64 of nothing": "Basic " + b64(""),
+        "non-UTF-8 bytes": "Basic " + b64(b"\xff\xfe\xfd:\xc3\x28"),
+        "NUL in the user name": "Basic " + b64("al\x00ice:" + PASSWORDS["alice"]),
+        "control characters": "Basic \x01\x02\x7f",
+        "very long": "Basic " + b64(LONG + ":" + LONG),
+        "empty": "",
+        "another scheme's keyword": "Token " + b64("alice:" + PASSWORDS["alice"]),
+    },
+    "token": {
+        "keyword alone": "Token",
+        "extra parts": "Token abc def",
+        "wrong case": "TOKEN 0123456789abcdef0123456789abcdef01234567",
+        "repeated spaces": "Token    0123456789abcdef0123456789abcdef01234567",
+        "non-UTF-8 bytes": "Token \xff\xfe\xc3\x28",
+        "NUL in the key": "Token 0123456789abcdef\x000123456789abcdef0123456",
+        "control characters": "Token \x01\x02\x7f",
+        "very long": "Token " + LONG,
+        "empty": "",
+        "quoted": 'Token "0123456789abcdef0123456789abcdef01234567"',
+    },
+    "jwt": {
+        "keyword alone": "Bearer",
+        "extra parts": "Bearer abc def",
+        "wrong case": "bearer abc.def.ghi",
+        "repeated spaces": "Bearer    abc.def.ghi",
+        "not a JWT": "Bearer abc",
+        "bad base64 segments": "Bearer !!!.???.***",
+        "non-UTF-8 bytes": "Bearer \xff\xfe.\xc3\x28.abc",
+        "NUL": "Bearer abc\x00.def.ghi",
+        "control characters": "Bearer \x01\x02\x7f",
+        "very long": "Bearer " + ".".join([LONG] * 3),
+        "empty": "",
+        "JSON instead of base64": 'Bearer {"alg":"none"}.{"user_id":1}.',
+    },
+}
+MALFORMED["token-cached"] = MALFORMED["token"]
+MALFORMED["jwt-stateless"] = MALFORMED["jwt"]
+
+
+@pytest.mark.parametrize(
+    "ns, case", [(ns, case) for ns, cases in MALFORMED.items() for case in cases], ids=lambda value: value
+)
+def test_malformed_authorization_is_refused_clearly(ns, case, alice, client):
+    header = MALFORMED[ns][case]
+
+    expect_refused(client.get(reverse(f"{ns}:me"), HTTP_AUTHORIZATION=header), ns)
+    expect_refused(client.post(reverse(f"{ns}:notes-list"), {"title": "x"}, HTTP_AUTHORIZATION=header), ns)
+    assert Note.objects.count() == 1
+
+
+MALFORMED_SESSION_COOKIES = {
+    "empty": "",
+    "too short": "abc",
+    "unknown key": "0123456789abcdefghijklmnopqrstuv",
+    "upper case": "0123456789ABCDEFGHIJKLMNOPQRSTUV",
+    "NUL": "0123456789abcdef\x000123456789abcde",
+    "control characters": "\x01\x02\x03\x04\x05\x06\x07\x08",
+    "non-ASCII": "\xe9\xe8\xe7\xe0\xf9\xfb\xee\xef\xff",
+    "very long": "a" * 64_000,
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED_SESSION_COOKIES)
+def test_malformed_session_cookie_is_refused_clearly(case, alice, client):
+    cookie = f"sessionid={MALFORMED_SESSION_COOKIES[case]}"
+
+    expect_refused(client.get(reverse("session:me"), HTTP_COOKIE=cookie), "session")
+    assert client.get(reverse("public:me"), HTTP_COOKIE=cookie).json()["username"] is None
+
+
+@pytest.mark.parametrize(
+    "ns, header, accepted",
+    [
+        # RFC 7235 section 2.1: the scheme name is case-insensitive; DRF follows it...
+        ("basic", lambda: basic_header("alice", PASSWORDS["alice"]).replace("Basic", "bAsIc"), True),
+        ("token", lambda: log_in("token", "alice").defaults["HTTP_AUTHORIZATION"].replace("Token", "tOKEN"), True),
+        # ...simplejwt compares AUTH_HEADER_TYPES exactly: another case counts as no credentials.
+        ("jwt", lambda: "bearer " + jwt_pair()["access"], False),
+    ],
+)
+def test_scheme_keyword_case(ns, header, accepted, alice, client):
+    response = client.get(reverse(f"{ns}:me"), HTTP_AUTHORIZATION=header())
+
+    if accepted:
+        assert response.json() == {"username": "alice", "scheme": ns}
+    else:
+        expect_refused(response, ns)
+        assert response.json()["detail"] == "Authentication credentials were not provided."
+
+
+# --- Forged and misused JWTs (RFC 8725), built here with PyJWT
+
+
+def segments(token):
+    return token.split(".")
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def claims_of(token):
+    return jwt.decode(token, options={"verify_signature": False})
+
+
+def sign(claims, key=None, algorithm="HS256", headers=None):
+    return jwt.encode(claims, key or api_settings.SIGNING_KEY, algorithm=algorithm, headers=headers)
+
+
+def with_header(token, header):
+    """`token` with its header replaced and its signature kept."""
+    _, payload, signature = segments(token)
+    return ".".join([b64url(json.dumps(header).encode()), payload, signature])
+
+
+def with_claims(token, **changes):
+    """`token` with its payload changed and its signature kept."""
+    header, _, signature = segments(token)
+    return ".".join([header, b64url(json.dumps({**claims_of(token), **changes}).encode()), signature])
+
+
+def hmac_under_header(token, header):
+    """Re-signed with the site's own key (HMAC-SHA256) under another header: algorithm confusion."""
+    _, payload, _ = segments(token)
+    head = b64url(json.dumps(header).encode())
+    signature = jwt.get_algorithm_by_name("HS256").sign(f"{head}.{payload}".encode(), api_settings.SIGNING_KEY.encode())
+    return f"{head}.{payload}.{b64url(signature)}"
+
+
+def flip(text):
+    return ("B" if text[0] == "A" else "A") + text[1:]
+
+
+def without(claims, name):
+    return {k: v for k, v in claims.items() if k != name}
+
+
+NOW = int(time.time())
+
+# Each forgery takes a genuine token (and another user's id) and returns what an attacker would send.
+FORGERIES = {
+    "alg none": lambda t, other: jwt.encode(claims_of(t), None, algorithm="none"),
+    "alg none, signature kept": lambda t, other: with_header(t, {"alg": "none", "typ": "JWT"}),
+    "alg None (capitalised)": lambda t, other: with_header(t, {"alg": "None", "typ": "JWT"}),
+    "HS512 with the site's key": lambda t, other: sign(claims_of(t), algorithm="HS512"),
+    "header says RS256, HMAC signature": lambda t, other: hmac_under_header(t, {"alg": "RS256", "typ": "JWT"}),
+    "signature stripped": lambda t, other: ".".join(segments(t)[:2]) + ".",
+    "signature altered": lambda t, other: ".".join([*segments(t)[:2], flip(segments(t)[2])]),
+    "payload altered (another user)": lambda t, other: with_claims(t, user_id=other),
+    "payload altered (later expiry)": lambda t, other: with_claims(t, exp=claims_of(t)["exp"] + 86400),
+    "a missing segment": lambda t, other: ".".join(segments(t)[:2]),
+    "an extra segment": lambda t, other: t + ".e30",
+    "signed with another key": lambda t, other: sign(claims_of(t), key="another-site's-key-" + "k" * 32),
+    "expired": lambda t, other: sign({**claims_of(t), "exp": NOW - 60}),
+    "not yet valid (nbf)": lambda t, other: sign({**claims_of(t), "nbf": NOW + 3600}),
+    "issued in the future (iat)": lambda t, other: sign({**claims_of(t), "iat": NOW + 3600}),
+    "no exp": lambda t, other: sign(without(claims_of(t), "exp")),
+    "no token type": lambda t, other: sign(without(claims_of(t), "token_type")),
+    "unknown token type": lambda t, other: sign({**claims_of(t), "token_type": "admin"}),
+}
+
+
+# verify/ checks signature and expiry only (simplejwt's UntypedToken), whatever the token's type.
+TYPE_ONLY = {"no token type", "unknown token type"}
+
+
+@pytest.mark.parametrize("forgery", FORGERIES)
+@pytest.mark.parametrize("url", ["/api/jwt/me/", "/api/jwt-stateless/me/", "/api/protected/"])
+def test_forged_access_tokens_are_refused(url, forgery, alice, bob, client):
+    forged = FORGERIES[forgery](jwt_pair()["access"], bob.id)
+
+    response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {forged}")
+
+    expect_refused(response, "jwt")
+    assert client.post("/api/jwt/verify/", {"token": forged}).status_code == (200 if forgery in TYPE_ONLY else 401)
+
+
+@pytest.mark.parametrize("forgery", FORGERIES)
+@pytest.mark.parametrize("url", ["/api/jwt/refresh/", "/auth-jwt-refresh/", "/api/jwt/logout/"])
+def test_forged_refresh_tokens_are_refused(url, forgery, alice, bob, client):
+    genuine = jwt_pair()["refresh"]
+    forged = FORGERIES[forgery](genuine, bob.id)
+
+    response = client.post(url, {"refresh": forged})
+
+    assert response.status_code == 401, response.content
+    assert response.json()["detail"]
+    # The genuine token is untouched by the attempt: it still refreshes.
+    assert client.post("/api/jwt/refresh/", {"refresh": genuine}).status_code == 200
+
+
+def test_a_refresh_token_is_not_an_access_token(alice, client):
+    refresh = jwt_pair()["refresh"]
+
+    for url in ("/api/jwt/me/", "/api/jwt-stateless/me/", "/api/protected/"):
+        response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {refresh}")
+        expect_refused(response, "jwt")
+        assert response.json()["messages"][0]["message"] == "Token has wrong type"
+
+
+@pytest.mark.parametrize("url", ["/api/jwt/refresh/", "/auth-jwt-refresh/", "/api/jwt/logout/"])
+def test_an_access_token_is_not_a_refresh_token(url, alice, client):
+    response = client.post(url, {"refresh": jwt_pair()["access"]})
+
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Token has wrong type"
+
+
+def test_a_logged_out_refresh_token_cannot_log_out_again_or_refresh(alice, client):
+    refresh = jwt_pair()["refresh"]
+    assert client.post("/api/jwt/logout/", {"refresh": refresh}).status_code == 200
+
+    for url in ("/api/jwt/logout/", "/api/jwt/refresh/", "/auth-jwt-refresh/"):
+        response = client.post(url, {"refresh": refresh})
+        assert response.status_code == 401
+        assert response.json()["detail"] == "Token is blacklisted"
+
+
+# --- Django's own login forms (the browsable API's and the admin's): no enumeration, the same throttle
+
+FORM_LOGINS = ["/api-auth/login/", "/admin/login/"]
+
+
+def form_attempt(url, username, password, **extra):
+    client = ApiClient()
+    token = client.get(url).cookies["csrftoken"].value
+    data = {"username": username, "password": password, "csrfmiddlewaretoken": token}
+    return client.post(url, data, content_type=MULTIPART_CONTENT, **extra)
+
+
+def the_form_again(response, username):
+    """The page, without what differs by design: its one-time CSRF token and the user name typed in."""
+    html = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", response.content)
+    return html.replace(f'value="{username}"'.encode(), b'value=""')
+
+
+@pytest.mark.parametrize("url", FORM_LOGINS)
+def test_login_forms_answer_every_failure_alike(url, alice, make_user):
+    make_user("bob", is_active=False)
+
+    answers = {
+        "alice": form_attempt(url, "alice", "wrong"),
+        "nobody": form_attempt(url, "nobody", PASSWORDS["alice"]),
+        "bob": form_attempt(url, "bob", PASSWORDS["bob"]),
+    }
+
+    assert {a.status_code for a in answers.values()} == {200}  # the form again, with its error
+    assert len({the_form_again(answer, username) for username, answer in answers.items()}) == 1
+
+
+@pytest.mark.parametrize("url", FORM_LOGINS)
+def test_login_forms_are_throttled_with_the_session_login(url, alice, settings):
+    settings.LOGIN_THROTTLE = "3/minute"
+    client = ApiClient()
+    client.get("/api/session/login/")
+    for _ in range(2):  # two attempts at the API's session login...
+        client.post("/api/session/login/", {"username": "alice", "password": "x"}, HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value)
+    assert form_attempt(url, "alice", "wrong").status_code == 200  # ...and one here make three
+
+    throttled = form_attempt(url, "alice", PASSWORDS["alice"])
+    assert throttled.status_code == 429
+    assert int(throttled["Retry-After"]) > 0
+    assert b"Too many login attempts" in throttled.content
+    assert form_attempt(url, "alice", PASSWORDS["alice"], HTTP_X_FORWARDED_FOR="10.9.8.7").status_code == 429
+    assert form_attempt(url, "bob", "wrong").status_code == 200  # another user name is counted apart
+    elsewhere = form_attempt(url, "alice", PASSWORDS["alice"], REMOTE_ADDR="127.0.0.2")
+    assert elsewhere.status_code == (302 if url == "/api-auth/login/" else 200)  # the admin wants staff
+
+
+# --- Which credentials a forged cross-site request carries
+
+
+def test_a_browser_sends_basic_credentials_cross_site(alice):
+    # Once a browser has the password (after its prompt), it adds it to every request
+    # to the site, a form another site submits included; DRF checks no CSRF token for
+    # Basic. That is the scheme's exposure, shown here, not a setting to fix.
+    browser = log_in("basic", "alice")
+
+    forged = browser.post(reverse("basic:notes-list"), {"title": "forged", "body": ""}, HTTP_ORIGIN="https://evil.example")
+
+    assert forged.status_code == 201
+
+
+@pytest.mark.parametrize("ns", ["session", "token", "jwt"])
+def test_what_a_forged_cross_site_request_carries_is_refused(ns, alice):
+    # Session: the browser sends the cookie, so CSRF and Origin checks refuse it.
+    # Token and JWT: the browser never adds an Authorization header by itself; a
+    # cross-site page has only the cookies, which these namespaces ignore.
+    browser = log_in("session", "alice")
+    del browser.defaults["HTTP_X_CSRFTOKEN"]
+
+    forged = browser.post(reverse(f"{ns}:notes-list"), {"title": "forged", "body": ""}, HTTP_ORIGIN="https://evil.example")
+
+    expect_refused(forged, ns)
+    assert Note.objects.count() == 1
+
+
+# --- Bodies Python's json module can't parse without running out of stack
+
+DEEP = {"array": "[" * 5000 + "]" * 5000, "object": '{"a":' * 5000 + "1" + "}" * 5000}
+
+
+@pytest.mark.parametrize("shape", DEEP)
+@pytest.mark.parametrize(
+    "url",
+    ["/api/token/login/", "/api/jwt/login/", "/jwt-auth/", "/api/jwt/refresh/", "/auth-jwt-refresh/",
+     "/api/jwt/verify/", "/api/jwt/logout/", "/api/token/notes/"],
+)
+def test_json_nested_too_deeply_is_400(url, shape, alice):
+    client = log_in("token", "alice")
+
+    response = client.post(url, DEEP[shape], content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "JSON parse error - nested too deeply"
+    assert Note.objects.count() == 1
