@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))  # run as a script: the project's modules are one 
 from benchmarks import report  # noqa: E402
 from demo.schemes import NAMESPACES  # noqa: E402
 
-RESULTS = ROOT / "benchmarks" / "results"
+RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "benchmarks" / "results")  # the tests write elsewhere
 BIN = Path(sys.executable).parent  # the venv's gunicorn and locust
 
 # The server. Two worker processes for two cores: Python runs one thread at a
@@ -348,6 +348,7 @@ def main():
             "--keep-alive", str(KEEP_ALIVE_SECONDS),
             "--no-control-socket",  # its default socket path is one per machine: other servers use it too
         ]
+        meta["server"]["url"] = base_url
         server = cleanup.enter_context(process_group(server_command, env, out / "server.log"))
         wait_until_up(f"{base_url}/api/", server)
         print(f"server: gunicorn on {base_url}, {WORKERS} gthread workers x {THREADS} threads")
@@ -374,3 +375,5 @@ if __name__ == "__main__":
         sys.exit(main())
     except RuntimeError as error:
         sys.exit(f"make bench: {error}")
+    except KeyboardInterrupt:
+        sys.exit("make bench: interrupted; the server is stopped, no results written to latest/")
