@@ -93,7 +93,7 @@ def write(out, meta, results):
         **meta,
         "load_generator": {ns: figures["load_generator"] for ns, figures in results.items()},
         "server_cores": {ns: figures["server_cores"] for ns, figures in results.items()},
-        "warnings": warnings(results),
+        "warnings": warnings(meta, results),
     }
     summary = {"meta": meta, "schemes": schemes}
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
@@ -105,8 +105,14 @@ def write(out, meta, results):
     return summary, problems
 
 
-def warnings(results):
+def warnings(meta, results):
     found = []
+    if meta["load_average_before"] > meta["cpu_count"] / 2:
+        found.append(
+            f"the machine was busy before the run began (load average {meta['load_average_before']} on "
+            f"{meta['cpu_count']} cores): other work shared the cores with the server and Locust, so every "
+            "latency here is longer, and noisier, than on a quiet machine."
+        )
     for ns, figures in results.items():
         busiest = figures["load_generator"]["busiest_process_cores"]
         if busiest >= 0.8:
@@ -157,7 +163,8 @@ def markdown(summary, results, problems):
         "",
         f"Run {meta['started']} to {meta['finished']} (UTC) by `make bench`.",
         "",
-        f"- **Machine:** {meta['cpu_count']} CPU cores ({meta['cpu_model']}), {meta['machine']}. "
+        f"- **Machine:** {meta['cpu_count']} CPU cores ({meta['cpu_model']}), {meta['machine']}, load average "
+        f"{meta['load_average_before']} when the run began. "
         "The load generator and the server share these cores, so compare namespaces within one run, not across machines.",
         f"- **Load:** {meta['users']} simulated users per namespace, all started within a second, for {meta['seconds']} s "
         f"each, one namespace after another; {meta['task_mix']}, {meta['wait_time']} between tasks"
@@ -176,7 +183,9 @@ def markdown(summary, results, problems):
         "",
         "Latency, DB queries and auth time are for `GET /api/<ns>/me/`, measured as Locust saw it (latency) and as the "
         "server reported it in `X-DB-Queries` and `Server-Timing` (queries, auth: the mean). Requests, failures and req/s "
-        "count everything the namespace's users sent, logins included.",
+        "count everything the namespace's users sent, logins included. Each user logs in once, at the start of its "
+        "namespace's window, and a login hashes the password (PBKDF2): on a busy machine the first seconds of `session`, "
+        "`token` and `jwt` runs go to logging in, so compare the namespaces by latency rather than by req/s.",
         "",
         table(summary),
         "",
@@ -222,3 +231,31 @@ def markdown(summary, results, problems):
         lines += ["", "## Failures", "", *[f"- `{e['name']}` x{e['occurrences']}: {e['error']}" for ns, e in errors]]
     lines += ["", "Locust's own report for each namespace: " + ", ".join(f"[{ns}](locust-{ns}.html)" for ns in results) + "."]
     return "\n".join(lines) + "\n"
+
+
+def side_by_side(summaries):
+    """One Markdown table of several runs (e.g. SQLite, then PostgreSQL + Redis), for the README."""
+    labels = [f"{s['meta']['database']['engine']} + {s['meta']['cache']['backend']}" for s in summaries]
+    head = "| namespace | DB queries per `me/` | " + " | ".join(
+        f"{label}: p50 ms | p95 ms | x public | req/s" for label in labels
+    ) + " |"
+    lines = [head, "|---|---:|" + "---:|---:|---:|---:|" * len(summaries)]
+    for ns in summaries[0]["schemes"]:
+        cells = []
+        for summary in summaries:
+            row = summary["schemes"].get(ns)
+            base = summary["schemes"].get("public", {}).get("p50_ms")
+            cells += [f"{row['p50_ms']:g}", f"{row['p95_ms']:g}", ratio(row["p50_ms"], base), f"{row['rps']:.1f}"] if row else ["-"] * 4
+        queries = " / ".join(
+            f"{s['schemes'][ns]['db_queries_per_request']:.3g}" for s in summaries if ns in s["schemes"]
+        )
+        lines.append(f"| `{ns}` | {queries} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    # python -m benchmarks.report RUN_A/summary.json RUN_B/summary.json: the README's table.
+    import sys
+    from pathlib import Path
+
+    print(side_by_side([json.loads(Path(path).read_text()) for path in sys.argv[1:]]))

@@ -317,6 +317,8 @@ def main():
             "task_mix": TASK_MIX,
             "versions": versions(),
             "cpu_count": os.cpu_count(),
+            # Other work on the machine takes cores from both Locust and the server: say how much there was.
+            "load_average_before": round(os.getloadavg()[0], 2),
             "cpu_model": cpu_model(),
             "machine": platform.platform(),
             "server": {

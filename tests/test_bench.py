@@ -21,15 +21,16 @@ from .test_namespaces import QUERIES
 
 pytestmark = pytest.mark.slow
 
-USERS, SECONDS = 2, 6
+USERS, SECONDS = 2, 5
 CONTRACT_KEYS = {"requests", "failures", "rps", "p50_ms", "p95_ms", "p99_ms", "db_queries_per_request", "auth_ms"}
 
 
-def bench_env(results):
+def bench_env(results, **overrides):
     return {
         **os.environ,
         "BENCH_USERS": str(USERS),
         "BENCH_SECONDS": str(SECONDS),
+        **overrides,
         "BENCH_RESULTS": str(results),
         "BENCH_DATABASE": f"authdemo_bench_test_{os.getpid()}",  # never the database of a real `make bench`
         "PYTHONUNBUFFERED": "1",
@@ -109,6 +110,21 @@ def test_the_server_is_stopped_afterwards(bench_run):
     url = json.loads((latest / "summary.json").read_text())["meta"]["server"]["url"]
 
     assert not answers(f"{url}/api/")
+
+
+def test_worker_processes_report_every_response_to_the_master(tmp_path):
+    env = bench_env(tmp_path, BENCH_PROCESSES="2", BENCH_USERS="4", BENCH_SCHEMES="session")
+    done = subprocess.run([sys.executable, "benchmarks/run.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = json.loads((tmp_path / "latest" / "summary.json").read_text())
+    assert summary["meta"]["processes"] == 2
+    assert summary["schemes"]["session"]["db_queries_per_request"] == QUERIES["session"]
+    requests = json.loads((tmp_path / "latest" / "requests.json").read_text())["session"]["requests"]
+    for name, entry in requests.items():
+        if name != "Aggregated":
+            # The server's figures come from both workers: one per response Locust counted.
+            assert entry["server"]["responses"] == entry["requests"] > 0, name
 
 
 def test_ctrl_c_stops_the_server(tmp_path):
