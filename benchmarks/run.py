@@ -17,13 +17,10 @@ import platform
 import resource
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from contextlib import ExitStack, contextmanager
 from datetime import datetime, timezone
 from importlib import metadata
@@ -35,6 +32,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: the project's modules are one folder up
 from benchmarks import report  # noqa: E402
+from benchmarks.processes import free_port, stop_group, wait_until_up  # noqa: E402
 from demo.schemes import NAMESPACES  # noqa: E402
 
 RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "benchmarks" / "results")  # the tests write elsewhere
@@ -55,7 +53,7 @@ SERVER_WHY = (
 )
 LOGIN_THROTTLE = "100000/minute"  # for the benchmark's server only: every user logs in at once
 WAIT_TIME = "0.05-0.15 s"  # between tasks: benchmarks/locustfile.py SchemeUser.wait_time
-TASK_MIX = "8 GET me/ : 1 GET notes/ : 1 POST notes/ per user, after one login"
+TASK_MIX = "8 GET me/ : 1 GET notes/ : 1 POST notes/ then DELETE notes/<id>/, per user, after one login"
 USER_CLASSES = {
     "public": "PublicUser", "basic": "BasicUser", "session": "SessionUser", "token": "TokenUser",
     "token-cached": "TokenCachedUser", "jwt": "JwtUser", "jwt-stateless": "JwtStatelessUser",
@@ -134,12 +132,6 @@ def cache_meta(redis_url):
 
 
 # --- Processes: each in its own process group, always stopped.
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def process_group(command, env, log_path):
     """Run `command` in a process group of its own, logging to `log_path`; stop the whole group afterwards, whatever happens."""
@@ -150,32 +142,7 @@ def process_group(command, env, log_path):
         try:
             yield process
         finally:
-            stop(process)
-
-
-def stop(process):
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def wait_until_up(url, process, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}: see its log")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer in {seconds} s")
+            stop_group(process)
 
 
 class CpuMeter:
@@ -352,7 +319,9 @@ def main():
         ]
         meta["server"]["url"] = base_url
         server = cleanup.enter_context(process_group(server_command, env, out / "server.log"))
-        wait_until_up(f"{base_url}/api/", server)
+        status = wait_until_up(f"{base_url}/api/", server, seconds=60)[0]
+        if status != 200:
+            raise RuntimeError(f"the server answered {status} at /api/: see server.log")
         print(f"server: gunicorn on {base_url}, {WORKERS} gthread workers x {THREADS} threads")
         server_cpu = CpuMeter(server.pid)
         for position, ns in enumerate(config["schemes"], 1):
@@ -375,7 +344,7 @@ def main():
 if __name__ == "__main__":
     try:
         sys.exit(main())
-    except RuntimeError as error:
+    except (RuntimeError, TimeoutError) as error:
         sys.exit(f"make bench: {error}")
     except KeyboardInterrupt:
         sys.exit("make bench: interrupted; the server is stopped, no results written to latest/")

@@ -1,10 +1,13 @@
-"""Create or reset the benchmark's accounts (bench0000, bench0001, ...), active, all with the password bench-demo-pass."""
+"""Create or reset the benchmark's accounts (bench0000, bench0001, ...): active, password bench-demo-pass, the demo's notes."""
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from benchmarks.accounts import PASSWORD, username
+from demo.models import Note
+
+from .seed_demo import DEMO_NOTES
 
 
 class Command(BaseCommand):
@@ -25,5 +28,10 @@ class Command(BaseCommand):
         User = get_user_model()
         names = [username(i) for i in range(users)]
         User.objects.bulk_create([User(username=name, password=password_hash) for name in names], ignore_conflicts=True)
-        User.objects.filter(username__in=names).update(password=password_hash, is_active=True)
+        accounts = User.objects.filter(username__in=names)
+        accounts.update(password=password_hash, is_active=True)
+        Note.objects.filter(owner__in=accounts).delete()
+        Note.objects.bulk_create(
+            Note(owner=user, title=title, body=body) for user in accounts for title, body in DEMO_NOTES
+        )
         self.stdout.write(f"{users} benchmark accounts ready: {names[0]} .. {names[-1]} / {PASSWORD}")
