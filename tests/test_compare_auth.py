@@ -27,6 +27,7 @@ def test_json_has_every_namespace_with_exact_query_counts():
     assert list(result["namespaces"]) == NAMESPACES
     for ns, figures in result["namespaces"].items():
         assert figures["queries_per_request"] == QUERIES[ns], ns
+        assert figures["queries_seen"] == {str(QUERIES[ns]): 5}, ns
         assert 0 < figures["median_ms"] <= figures["p95_ms"]
         assert figures["ratio_to_public"] == pytest.approx(figures["median_ms"] / result["namespaces"]["public"]["median_ms"])
     assert result["namespaces"]["public"]["ratio_to_public"] == 1

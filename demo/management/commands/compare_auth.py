@@ -55,7 +55,12 @@ class Command(BaseCommand):
         )
         write(f"{'namespace':<15} {'queries':>8} {'median ms':>10} {'p95 ms':>8} {'auth ms':>8} {'x public':>9}")
         for ns, f in result["namespaces"].items():
-            cold = f" ({f['queries_first_request']} on the first)" if f["queries_first_request"] != f["queries_per_request"] else ""
+            notes = []
+            if f["queries_first_request"] != f["queries_per_request"]:
+                notes.append(f"{f['queries_first_request']} on the untimed first request")
+            if len(f["queries_seen"]) > 1:  # token-cached: an entry older than TOKEN_CACHE_SECONDS expired mid-run
+                notes.append("queries seen: " + ", ".join(f"{n} x{count}" for n, count in f["queries_seen"].items()))
+            cold = f" ({'; '.join(notes)})" if notes else ""
             ratio = f"{f['ratio_to_public']:.2f}" if f["ratio_to_public"] is not None else "-"
             write(
                 f"{ns:<15} {f['queries_per_request']:>8g} {f['median_ms']:>10.3f} {f['p95_ms']:>8.3f} "
