@@ -62,6 +62,8 @@ def check(ns, figures, row):
         problems.append(f"{ns}: {row['failures']} failed requests (see locust-{ns}.html)")
     if figures["exit_code"] not in (0, 1):  # Locust exits 1 for failed requests, counted above
         problems.append(f"{ns}: Locust exited {figures['exit_code']} (see locust-{ns}.log)")
+    if not figures["final"]:
+        problems.append(f"{ns}: Locust stopped before it wrote its final figures (see locust-{ns}.log)")
     if row["db_queries_per_request"] is None:
         problems.append(f"{ns}: no GET me/ answered with X-DB-Queries")
         return problems
