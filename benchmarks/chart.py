@@ -3,7 +3,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: E402
 
 P50, P95, QUERIES = "#4c72b0", "#a1c4e8", "#dd8452"
 
@@ -28,6 +28,7 @@ def draw(summary, path):
         latency.text(a * 1.1, r + height / 2, f"{a:g}", va="center", fontsize=12)
         latency.text(b * 1.1, r - height / 2, f"{b:g}", va="center", fontsize=12, color="#555555")
     latency.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))  # 1000, not 10^3
+    latency.xaxis.set_minor_formatter(NullFormatter())
     latency.set_yticks(list(rows), names)
     latency.set_xlabel("GET me/ latency, ms (log scale)")
     latency.legend(loc="lower right")
@@ -44,7 +45,7 @@ def draw(summary, path):
 
     database, cache = meta["database"], meta["cache"]
     figure.suptitle(
-        f"{meta['users']} users for {meta['seconds']} s per namespace, gunicorn {meta['server']['workers']}x"
+        f"{meta['users']} user{'s' if meta['users'] != 1 else ''} for {meta['seconds']} s per namespace, gunicorn {meta['server']['workers']}x"
         f"{meta['server']['threads']} gthread, {database['engine']} + {cache['backend']} cache, "
         f"{meta['cpu_count']} shared cores",
         fontsize=15,

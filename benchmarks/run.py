@@ -106,10 +106,13 @@ class BenchDatabase:
             sys.exit(f"DATABASE_URL: the benchmark runs on SQLite or PostgreSQL, not {parts.scheme!r}")
         import psycopg
 
-        with psycopg.connect(self.given_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{self.name}"')
-            version = admin.execute("SHOW server_version").fetchone()[0]
+        try:
+            with psycopg.connect(self.given_url, autocommit=True, connect_timeout=10) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+                admin.execute(f'CREATE DATABASE "{self.name}"')
+                version = admin.execute("SHOW server_version").fetchone()[0]
+        except psycopg.Error as error:
+            raise RuntimeError(f"DATABASE_URL: cannot make the benchmark database: {error}".strip()) from error
         self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
         self.meta = {"engine": "postgresql", "version": version, "where": f"{parts.hostname}:{parts.port or 5432}/{self.name}"}
 
@@ -127,7 +130,10 @@ def cache_meta(redis_url):
     import redis
 
     parts = urlsplit(redis_url)
-    version = redis.Redis.from_url(redis_url).info("server")["redis_version"]
+    try:
+        version = redis.Redis.from_url(redis_url, socket_connect_timeout=10).info("server")["redis_version"]
+    except (redis.RedisError, ValueError) as error:
+        raise RuntimeError(f"REDIS_URL: {error}") from error
     return {"backend": "redis", "version": version, "shared": True, "where": f"{parts.hostname}:{parts.port or 6379}{parts.path or '/0'}"}
 
 
@@ -265,7 +271,6 @@ def main():
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     started = datetime.now(timezone.utc)
     out = RESULTS / started.strftime("%Y%m%d-%H%M%S")
-    out.mkdir(parents=True)
     print(f"make bench: {len(config['schemes'])} namespaces x {config['seconds']} s, {config['users']} users; results in {out}")
     results = {}
     with ExitStack() as cleanup:
@@ -274,6 +279,8 @@ def main():
         database.create()
         cleanup.callback(database.drop)
         redis_url = os.environ.get("REDIS_URL")
+        cache = cache_meta(redis_url)
+        out.mkdir(parents=True)  # once the database and the cache answered: a failed start leaves no empty folder
         meta = {
             "started": started.isoformat(timespec="seconds"),
             "users": config["users"],
@@ -296,7 +303,7 @@ def main():
                 "password_hasher": "PBKDF2 (Django's default)",
             },
             "database": database.meta,
-            "cache": cache_meta(redis_url),
+            "cache": cache,
         }
         env = {
             **os.environ,
