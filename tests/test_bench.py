@@ -112,15 +112,18 @@ def test_the_server_is_stopped_afterwards(bench_run):
     assert not answers(f"{url}/api/")
 
 
-def test_worker_processes_report_every_response_to_the_master(tmp_path):
-    env = bench_env(tmp_path, BENCH_PROCESSES="2", BENCH_USERS="4", BENCH_SCHEMES="session")
+def test_worker_processes_report_every_response_and_jwt_users_refresh(tmp_path):
+    # Access tokens that live 3 s: the JWT users must refresh within the 5 s run.
+    env = bench_env(tmp_path, BENCH_PROCESSES="2", BENCH_USERS="4", BENCH_SCHEMES="jwt", JWT_ACCESS_SECONDS="3")
     done = subprocess.run([sys.executable, "benchmarks/run.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
     assert done.returncode == 0, done.stdout + done.stderr
     summary = json.loads((tmp_path / "latest" / "summary.json").read_text())
     assert summary["meta"]["processes"] == 2
-    assert summary["schemes"]["session"]["db_queries_per_request"] == QUERIES["session"]
-    requests = json.loads((tmp_path / "latest" / "requests.json").read_text())["session"]["requests"]
+    assert summary["schemes"]["jwt"]["failures"] == 0
+    assert summary["schemes"]["jwt"]["db_queries_per_request"] == QUERIES["jwt"]
+    requests = json.loads((tmp_path / "latest" / "requests.json").read_text())["jwt"]["requests"]
+    assert requests["jwt: POST jwt/refresh/"]["requests"] > 0
     for name, entry in requests.items():
         if name != "Aggregated":
             # The server's figures come from both workers: one per response Locust counted.
