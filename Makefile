@@ -27,5 +27,16 @@ demo: $(VENV)/.site-installed
 test: $(VENV)/.dev-installed
 	$(PY) -m pytest
 
+# Locust, headless, one namespace after another, against a gunicorn it starts and stops (benchmarks/run.py).
+bench: $(VENV)/.dev-installed
+	$(PY) benchmarks/run.py
+
+# Locust's web UI (pick the user classes) against a server already running on HOST, with its database's bench accounts.
+locust: $(VENV)/.dev-installed
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py seed_bench --users 100
+	BENCH_ACCOUNTS=100 $(VENV)/bin/locust -f benchmarks/locustfile.py --class-picker --host $(HOST) \
+		--web-host 127.0.0.1 --web-port $${LOCUST_PORT:-8089}
+
 clean:
 	rm -rf $(VENV) .pytest_cache

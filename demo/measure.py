@@ -2,23 +2,28 @@
 
 Used by the landing page (queries per request, measured once per process) and
 by ``manage.py compare_auth``. Nothing here is typed in: every figure is read
-from the ``X-DB-Queries`` and ``Server-Timing`` headers of a real request.
+from the ``X-DB-Queries`` and ``Server-Timing`` headers of a real request, or
+timed around a real request.
 """
 import base64
 import inspect
-import re
+import secrets
+import statistics
 import threading
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
+from time import perf_counter
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import Client
+from django.test import Client, override_settings
 from rest_framework.authtoken.models import Token
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
+from .cost_headers import read_cost
 from .middleware import SQLRecorder, counting
 from .schemes import NAMESPACES
-
-SERVER_TIMING = re.compile(r"(\w+);dur=([0-9.]+)")
 
 
 @dataclass
@@ -31,13 +36,13 @@ class Sample:
 
 
 def read_sample(response):
-    timings = dict(SERVER_TIMING.findall(response["Server-Timing"]))
+    queries, timings = read_cost(response.headers)
     return Sample(
         status=response.status_code,
-        queries=int(response["X-DB-Queries"]),
-        db_ms=float(timings["db"]),
-        auth_ms=float(timings["auth"]),
-        total_ms=float(timings["total"]),
+        queries=queries,
+        db_ms=timings["db"],
+        auth_ms=timings["auth"],
+        total_ms=timings["total"],
     )
 
 
@@ -65,9 +70,124 @@ def client_for(ns, user, password):
     return client
 
 
+def get_me(client, ns):
+    return client.get(f"/api/{ns}/me/", secure=settings.HTTPS)
+
+
 def sample_me(client, ns, requests):
     """`requests` GETs of /api/<ns>/me/, each read from its own headers."""
-    return [read_sample(client.get(f"/api/{ns}/me/", secure=settings.HTTPS)) for _ in range(requests)]
+    return [read_sample(get_me(client, ns)) for _ in range(requests)]
+
+
+def timed_me(client, ns):
+    """(Sample, milliseconds) of one GET me/, timed from outside: what the caller waits, middleware and all."""
+    started = perf_counter()
+    response = get_me(client, ns)
+    elapsed_ms = (perf_counter() - started) * 1000
+    if response.status_code != 200:
+        raise RuntimeError(f"GET /api/{ns}/me/ answered {response.status_code}: {response.content[:200]!r}")
+    return read_sample(response), elapsed_ms
+
+
+def p95(values):
+    return statistics.quantiles(values, n=20, method="inclusive")[-1]
+
+
+@contextmanager
+def throwaway_user():
+    """A user made for one measurement, with a random password hashed by the site's real hasher; deleted afterwards."""
+    password = secrets.token_urlsafe(16)
+    user = get_user_model().objects.create_user(f"compare-auth-{secrets.token_hex(4)}", password=password)
+    try:
+        yield user, password
+    finally:
+        OutstandingToken.objects.filter(user=user).delete()  # its JWTs (kept, not cascaded, by simplejwt)
+        user.delete()  # its DRF token and notes go with it
+
+
+@dataclass
+class NamespaceFigures:
+    """One namespace's GET me/, measured in-process."""
+
+    queries_first_request: int
+    queries_per_request: float  # the mean of the timed requests
+    queries_seen: dict  # X-DB-Queries value -> how many timed requests gave it
+    median_ms: float
+    p95_ms: float
+    auth_median_ms: float
+    ratio_to_public: float = None
+
+
+def compare_namespaces(requests, namespaces=NAMESPACES):
+    """Each namespace's GET me/, `requests` times, round by round.
+
+    Interleaved (one request per namespace per round) rather than one
+    namespace after another, so that whatever else this machine is doing
+    falls on every namespace alike. The first request of each namespace is
+    not timed: it is the cold one (token-cached fills its cache then).
+    """
+    with throwaway_user() as (user, password):
+        clients = {ns: client_for(ns, user, password) for ns in namespaces}
+        first = {ns: timed_me(clients[ns], ns)[0] for ns in namespaces}
+        timed = {ns: [] for ns in namespaces}
+        for _ in range(requests):
+            for ns in namespaces:
+                timed[ns].append(timed_me(clients[ns], ns))
+        if "session" in clients:
+            clients["session"].logout()  # leave no session row behind
+    figures = {}
+    for ns, pairs in timed.items():
+        samples = [sample for sample, _ in pairs]
+        times = [ms for _, ms in pairs]
+        figures[ns] = NamespaceFigures(
+            queries_first_request=first[ns].queries,
+            queries_per_request=statistics.mean(sample.queries for sample in samples),
+            queries_seen={str(n): count for n, count in sorted(Counter(sample.queries for sample in samples).items())},
+            median_ms=statistics.median(times),
+            p95_ms=p95(times),
+            auth_median_ms=statistics.median(sample.auth_ms for sample in samples),
+        )
+    if "public" in figures:
+        for ns_figures in figures.values():
+            ns_figures.ratio_to_public = ns_figures.median_ms / figures["public"].median_ms
+    return figures
+
+
+INSTRUMENTATION = "demo.middleware.QueryCountMiddleware"
+
+
+def instrumentation_overhead(pairs):
+    """public's GET me/ with QueryCountMiddleware and without it, `pairs` times each, alternating.
+
+    What the instrumentation itself costs a request. The views' own timing
+    of authentication (two perf_counter calls) stays in both.
+    """
+    instrumented = Client(HTTP_HOST=host())
+    with override_settings(MIDDLEWARE=[m for m in settings.MIDDLEWARE if m != INSTRUMENTATION]):
+        bare = Client(HTTP_HOST=host())
+        # A test client builds its middleware chain once, at its first request, from
+        # the settings of that moment: from here on `bare` runs without the middleware.
+        if "X-DB-Queries" in get_me(bare, "public"):
+            raise RuntimeError("the middleware is still in the chain: the overhead would read as zero")
+    get_me(instrumented, "public")
+    with_ms, without_ms = [], []
+    for i in range(pairs):
+        order = [(instrumented, with_ms), (bare, without_ms)]
+        for client, times in order if i % 2 else reversed(order):  # alternate which goes first
+            started = perf_counter()
+            get_me(client, "public")
+            times.append((perf_counter() - started) * 1000)
+    with_median = statistics.median(with_ms)
+    # The median of the pairs' differences: each pair ran back to back, so a
+    # burst of load from elsewhere on the machine falls on both of its halves.
+    overhead = statistics.median(w - wo for w, wo in zip(with_ms, without_ms))
+    return {
+        "pairs": pairs,
+        "public_median_ms_with": with_median,
+        "public_median_ms_without": statistics.median(without_ms),
+        "overhead_ms": overhead,
+        "overhead_percent": overhead / with_median * 100,
+    }
 
 
 @dataclass

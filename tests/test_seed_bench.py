@@ -1,0 +1,36 @@
+"""`manage.py seed_bench`: the benchmark's accounts, one password hash for all, safe to run again."""
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from benchmarks.accounts import PASSWORD, username
+from demo.models import Note
+
+from .conftest import PASSWORDS
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seeds_active_accounts_that_log_in_with_their_notes(django_user_model):
+    call_command("seed_bench", "--users", "3")
+
+    assert sorted(django_user_model.objects.values_list("username", flat=True)) == [username(i) for i in range(3)]
+    assert authenticate(username=username(2), password=PASSWORD) is not None
+    assert Note.objects.filter(owner__username=username(0)).count() == 4
+
+
+def test_running_it_again_resets_rather_than_duplicates(django_user_model, make_user):
+    make_user("alice")
+    call_command("seed_bench", "--users", "2")
+    account = django_user_model.objects.get(username=username(1))
+    account.is_active = False
+    account.set_password("something else")
+    account.save()
+    Note.objects.create(owner=account, title="left over", body="")
+
+    call_command("seed_bench", "--users", "2")
+
+    assert django_user_model.objects.filter(username__startswith="bench").count() == 2
+    assert authenticate(username=username(1), password=PASSWORD) is not None
+    assert Note.objects.filter(owner=account).count() == 4
+    assert authenticate(username="alice", password=PASSWORDS["alice"]) is not None  # other users untouched
