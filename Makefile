@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 HOST   ?= http://127.0.0.1:8000
 
-.PHONY: demo test serve locust bench clean
+.PHONY: demo test locust bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

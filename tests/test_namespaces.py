@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from demo.models import Note
 
-from .conftest import CHALLENGES, NAMESPACES, PROTECTED, ApiClient, basic_header, log_in
+from .conftest import CHALLENGES, NAMESPACES, PROTECTED, basic_header, log_in
 
 pytestmark = pytest.mark.django_db
 
