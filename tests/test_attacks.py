@@ -409,3 +409,26 @@ def test_json_nested_too_deeply_is_400(url, shape, alice):
     assert response.status_code == 400
     assert response.json()["detail"] == "JSON parse error - nested too deeply"
     assert Note.objects.count() == 1
+
+
+# --- Malformed URLs: ids no database column can hold, and path tricks
+
+
+@pytest.mark.parametrize(
+    "note_id", ["9223372036854775808", "99999999999999999999999999", "0", "%00", "..%2f", "1%0a"]
+)
+@pytest.mark.parametrize("ns", ["token", "session", "jwt-stateless"])
+def test_malformed_note_urls_are_404_and_change_nothing(ns, note_id, alice):
+    client = log_in(ns, "alice")
+    url = f"/api/{ns}/notes/{note_id}/"
+    before = list(Note.objects.values_list("id", "title", "body"))
+
+    answers = [
+        client.get(url).status_code,
+        client.put(url, {"title": "x", "body": ""}).status_code,
+        client.patch(url, {"title": "x"}).status_code,
+        client.delete(url).status_code,
+    ]
+
+    assert answers == [404, 404, 404, 404]
+    assert list(Note.objects.values_list("id", "title", "body")) == before
