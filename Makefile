@@ -10,13 +10,14 @@ HOST   ?= http://127.0.0.1:8000
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
-# One stamp per requirements file: edit a file and the next make installs it again.
-$(VENV)/.site-installed: requirements.txt | $(VENV)/bin/python
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+# One stamp per requirements set: edit a file and the next make installs it again.
+# constraints.txt pins the transitive dependencies too (pip freeze of a tested .venv).
+$(VENV)/.site-installed: requirements.txt constraints.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
 	touch $@
 
-$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt constraints.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	touch $(VENV)/.site-installed $@
 
 demo: $(VENV)/.site-installed
