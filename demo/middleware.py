@@ -166,10 +166,3 @@ class QueryCountMiddleware:
             f'total;dur={ms(total)};desc="whole request"'
         )
         return response
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        current_step.set("the view")  # DRF views refine it (demo.views.InstrumentedView)
-
-    def process_template_response(self, request, response):
-        current_step.set("rendering the page")  # DRF's Response renders after this
-        return response
