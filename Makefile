@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 HOST   ?= http://127.0.0.1:8000
 
-.PHONY: demo test locust bench clean
+.PHONY: demo test lint format locust bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,16 @@ demo: $(VENV)/.site-installed
 test: $(VENV)/.dev-installed
 	$(PY) -m pytest
 
+# ruff's linter and its formatter, in check mode, over the whole tree (pyproject.toml says which rules).
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Apply what lint would complain about: the safe fixes and the formatting.
+format: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
 # Locust, headless, one namespace after another, against a gunicorn it starts and stops (benchmarks/run.py).
 bench: $(VENV)/.dev-installed
 	$(PY) benchmarks/run.py
@@ -40,4 +50,4 @@ locust: $(VENV)/.dev-installed
 		--web-host 127.0.0.1 --web-port $${LOCUST_PORT:-8089}
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
