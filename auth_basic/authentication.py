@@ -4,6 +4,7 @@ DRF's class as it is, except for one kind of bad input: the cost is in what it
 does on every request, a user lookup and a full password hash (see the README's
 benchmark).
 """
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 

@@ -1,4 +1,5 @@
 """How the OpenAPI schema describes HTTP Basic: `basicAuth`, the browser's own user-name-and-password scheme."""
+
 from demo.openapi import SharedSecurityScheme
 
 

@@ -3,6 +3,7 @@
 drf-spectacular's own description warns that simplejwt also accepts `JWT
 <access>` (OpenAPI has room for one prefix only); this one says so instead.
 """
+
 from demo.openapi import SharedSecurityScheme
 
 from .authentication import JWTStatelessUserAuthentication

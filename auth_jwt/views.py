@@ -3,6 +3,7 @@
 The Tutorial* views answer at the URLs of shared/seed/jwt-tutorial.txt, in
 its shape ({"token": ...}), so that its curl commands work as written.
 """
+
 from collections.abc import Mapping
 
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -44,7 +45,9 @@ class LogoutView(InstrumentedView, simplejwt.TokenBlacklistView):
 
 
 # The tutorial's answer, for the OpenAPI schema.
-TUTORIAL_TOKENS = inline_serializer("TutorialTokens", {"token": serializers.CharField(), "refresh": serializers.CharField()})
+TUTORIAL_TOKENS = inline_serializer(
+    "TutorialTokens", {"token": serializers.CharField(), "refresh": serializers.CharField()}
+)
 
 
 class TutorialLoginView(LoginView):

@@ -1,4 +1,5 @@
 """DRF's browsable-API login and logout (rest_framework.urls), with the login form throttled like /api/session/login/."""
+
 from django.contrib.auth import views
 from django.urls import path
 

@@ -1,4 +1,5 @@
 """Django's database sessions, refusing session keys that Django itself never makes."""
+
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 

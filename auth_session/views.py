@@ -1,4 +1,5 @@
 """Session login and logout as JSON endpoints, with Django's CSRF rules."""
+
 from django.contrib.auth import login, logout
 from django.middleware.csrf import get_token
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -25,7 +26,9 @@ class LoginView(InstrumentedView, APIView):
     @extend_schema(responses=inline_serializer("SessionLoginHelp", {"detail": serializers.CharField()}))
     def get(self, request):
         get_token(request)  # sets the csrftoken cookie
-        return Response({"detail": "POST username and password here, with the csrftoken cookie's value in X-CSRFToken."})
+        return Response(
+            {"detail": "POST username and password here, with the csrftoken cookie's value in X-CSRFToken."}
+        )
 
     @extend_schema(
         request=AuthTokenSerializer,

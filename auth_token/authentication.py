@@ -1,4 +1,5 @@
 """DRF tokens: a random key in the Authorization header, looked up in the database on every request."""
+
 import hashlib
 
 from django.conf import settings

@@ -4,6 +4,7 @@ OpenAPI's `http` schemes know only `Basic` and `Bearer`, so a `Token <key>`
 header is an `apiKey` in the `Authorization` header, and the description says
 what to paste in Swagger UI's "Authorize" dialog.
 """
+
 from demo.openapi import SharedSecurityScheme
 
 from .authentication import CachedTokenAuthentication

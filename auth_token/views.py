@@ -1,4 +1,5 @@
 """Token login and logout: DRF's ObtainAuthToken, throttled, and a logout that deletes the key."""
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response

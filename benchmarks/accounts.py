@@ -2,6 +2,7 @@
 
 Like the demo users, they are documented accounts for a local load test, not secrets.
 """
+
 PASSWORD = "bench-demo-pass"
 
 

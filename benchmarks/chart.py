@@ -1,4 +1,5 @@
 """latency.png: p50/p95 latency and DB queries per namespace side by side, large enough to read on a slide."""
+
 import matplotlib
 
 matplotlib.use("Agg")  # files only, no display

@@ -15,6 +15,7 @@ named by ``$BENCH_FIGURES`` for the runner. Worker processes send theirs to the
 master with Locust's ``report_to_master`` / ``worker_report`` events, so
 ``--processes N`` (or workers on several hosts) report the same figures.
 """
+
 import base64
 import itertools
 import json
@@ -173,7 +174,9 @@ class SchemeUser(HttpUser):
     def me(self):
         self.keep_credential_fresh()
         expected = {"username": self.username if self.ns != "public" else None, "scheme": self.ns}
-        self.call("GET", f"{self.ns}/me/", "me/", 200, lambda body: body != expected and f"me/ said {body}, not {expected}")
+        self.call(
+            "GET", f"{self.ns}/me/", "me/", 200, lambda body: body != expected and f"me/ said {body}, not {expected}"
+        )
 
     @task(1)
     def list_notes(self):
@@ -215,8 +218,12 @@ class SessionUser(SchemeUser):
     def log_in(self):
         self.call("GET", "session/login/", "login/", 200)
         self.call(
-            "POST", "session/login/", "login/", 200,
-            json=self.credentials(), headers={"X-CSRFToken": self.client.cookies.get("csrftoken", "")},
+            "POST",
+            "session/login/",
+            "login/",
+            200,
+            json=self.credentials(),
+            headers={"X-CSRFToken": self.client.cookies.get("csrftoken", "")},
         )
         self.client.headers["X-CSRFToken"] = self.client.cookies.get("csrftoken", "")  # login rotates it
 
@@ -250,7 +257,9 @@ class JwtUser(SchemeUser):
 
     def keep_credential_fresh(self):
         if time.time() >= self.refresh_at:
-            self.use_tokens(self.call("POST", "jwt/refresh/", "jwt/refresh/", 200, json={"refresh": self.refresh_token}))
+            self.use_tokens(
+                self.call("POST", "jwt/refresh/", "jwt/refresh/", 200, json={"refresh": self.refresh_token})
+            )
 
     def use_tokens(self, response):
         if not response.ok:
@@ -294,7 +303,9 @@ def show_costs_in_web_ui(environment, **kwargs):
     @environment.web_ui.app.after_request
     def add_costs_to_stats(response):
         if web_request.path.endswith("/stats/requests") and response.is_json:
-            response.set_data(json.dumps({**response.json, "extended_stats": [{"key": "server-cost", "data": costs.rows()}]}))
+            response.set_data(
+                json.dumps({**response.json, "extended_stats": [{"key": "server-cost", "data": costs.rows()}]})
+            )
         return response
 
 
@@ -308,7 +319,10 @@ def figures(environment, final):
             "requests": entry.num_requests,
             "failures": entry.num_failures,
             "rps": entry.total_rps,
-            **{key: entry.get_response_time_percentile(p) if entry.num_requests else 0.0 for key, p in PERCENTILES.items()},
+            **{
+                key: entry.get_response_time_percentile(p) if entry.num_requests else 0.0
+                for key, p in PERCENTILES.items()
+            },
             "server": costs.by_name.get(entry.name),
         }
     return {
@@ -367,4 +381,6 @@ def write_final_figures(**kwargs):
         print("\nServer cost per request (from X-DB-Queries and Server-Timing):")
         print(f"{'Name':<32} {'responses':>9} {'queries':>8} {'auth ms':>8}  X-DB-Queries seen")
         for row in rows:
-            print(f"{row['name']:<32} {row['responses']:>9} {row['db_queries']:>8g} {row['auth_ms']:>8.2f}  {row['queries_seen']}")
+            print(
+                f"{row['name']:<32} {row['responses']:>9} {row['db_queries']:>8g} {row['auth_ms']:>8.2f}  {row['queries_seen']}"
+            )

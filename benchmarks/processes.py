@@ -3,6 +3,7 @@
 Each server runs in a process group of its own (start_new_session=True), so
 that stopping it stops its workers too, and nothing else on the machine.
 """
+
 import os
 import signal
 import socket

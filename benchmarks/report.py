@@ -4,6 +4,7 @@ Per namespace, latency, queries and auth time are those of ``GET me/`` (the
 request the contract's table is about); requests, failures and rps count
 everything the namespace's users sent, logins included.
 """
+
 import json
 
 # The contract's DB queries for GET me/ (token-cached: once its cache holds the token).
@@ -193,10 +194,12 @@ def markdown(summary, results, problems):
         "",
         "![p50/p95 latency and DB queries per namespace](latency.png)",
         "",
-        "CPU used beside the server: " + "; ".join(
+        "CPU used beside the server: "
+        + "; ".join(
             f"`{ns}` Locust {meta['load_generator'][ns]['cores']} cores, server {meta['server_cores'][ns]} cores"
             for ns in summary["schemes"]
-        ) + ".",
+        )
+        + ".",
         "",
     ]
     if meta["warnings"]:
@@ -231,23 +234,32 @@ def markdown(summary, results, problems):
     errors = [(ns, e) for ns, figures in results.items() for e in figures["errors"]]
     if errors:
         lines += ["", "## Failures", "", *[f"- `{e['name']}` x{e['occurrences']}: {e['error']}" for ns, e in errors]]
-    lines += ["", "Locust's own report for each namespace: " + ", ".join(f"[{ns}](locust-{ns}.html)" for ns in results) + "."]
+    lines += [
+        "",
+        "Locust's own report for each namespace: " + ", ".join(f"[{ns}](locust-{ns}.html)" for ns in results) + ".",
+    ]
     return "\n".join(lines) + "\n"
 
 
 def side_by_side(summaries):
     """One Markdown table of several runs (e.g. SQLite, then PostgreSQL + Redis), for the README."""
     labels = [f"{s['meta']['database']['engine']} + {s['meta']['cache']['backend']}" for s in summaries]
-    head = "| namespace | DB queries per `me/` | " + " | ".join(
-        f"{label}: p50 ms | p95 ms | x public | req/s" for label in labels
-    ) + " |"
+    head = (
+        "| namespace | DB queries per `me/` | "
+        + " | ".join(f"{label}: p50 ms | p95 ms | x public | req/s" for label in labels)
+        + " |"
+    )
     lines = [head, "|---|---:|" + "---:|---:|---:|---:|" * len(summaries)]
     for ns in summaries[0]["schemes"]:
         cells = []
         for summary in summaries:
             row = summary["schemes"].get(ns)
             base = summary["schemes"].get("public", {}).get("p50_ms")
-            cells += [f"{row['p50_ms']:g}", f"{row['p95_ms']:g}", ratio(row["p50_ms"], base), f"{row['rps']:.1f}"] if row else ["-"] * 4
+            cells += (
+                [f"{row['p50_ms']:g}", f"{row['p95_ms']:g}", ratio(row["p50_ms"], base), f"{row['rps']:.1f}"]
+                if row
+                else ["-"] * 4
+            )
         queries = " / ".join(
             f"{s['schemes'][ns]['db_queries_per_request']:.3g}" for s in summaries if ns in s["schemes"]
         )

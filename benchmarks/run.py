@@ -11,6 +11,7 @@ rate and duration, each in its own process (Locust patches the process it
 runs in with gevent). Results go to benchmarks/results/<time>/, copied to
 benchmarks/results/latest/. Exits 1 if any request failed.
 """
+
 import json
 import os
 import platform
@@ -55,8 +56,13 @@ LOGIN_THROTTLE = "100000/minute"  # for the benchmark's server only: every user 
 WAIT_TIME = "0.05-0.15 s"  # between tasks: benchmarks/locustfile.py SchemeUser.wait_time
 TASK_MIX = "8 GET me/ : 1 GET notes/ : 1 POST notes/ then DELETE notes/<id>/, per user, after one login"
 USER_CLASSES = {
-    "public": "PublicUser", "basic": "BasicUser", "session": "SessionUser", "token": "TokenUser",
-    "token-cached": "TokenCachedUser", "jwt": "JwtUser", "jwt-stateless": "JwtStatelessUser",
+    "public": "PublicUser",
+    "basic": "BasicUser",
+    "session": "SessionUser",
+    "token": "TokenUser",
+    "token-cached": "TokenCachedUser",
+    "jwt": "JwtUser",
+    "jwt-stateless": "JwtStatelessUser",
 }
 
 
@@ -114,7 +120,11 @@ class BenchDatabase:
         except psycopg.Error as error:
             raise RuntimeError(f"DATABASE_URL: cannot make the benchmark database: {error}".strip()) from error
         self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
-        self.meta = {"engine": "postgresql", "version": version, "where": f"{parts.hostname}:{parts.port or 5432}/{self.name}"}
+        self.meta = {
+            "engine": "postgresql",
+            "version": version,
+            "where": f"{parts.hostname}:{parts.port or 5432}/{self.name}",
+        }
 
     def drop(self):
         if self.given_url and self.url:
@@ -134,7 +144,12 @@ def cache_meta(redis_url):
         version = redis.Redis.from_url(redis_url, socket_connect_timeout=10).info("server")["redis_version"]
     except (redis.RedisError, ValueError) as error:
         raise RuntimeError(f"REDIS_URL: {error}") from error
-    return {"backend": "redis", "version": version, "shared": True, "where": f"{parts.hostname}:{parts.port or 6379}{parts.path or '/0'}"}
+    return {
+        "backend": "redis",
+        "version": version,
+        "shared": True,
+        "where": f"{parts.hostname}:{parts.port or 6379}{parts.path or '/0'}",
+    }
 
 
 # --- Processes: each in its own process group, always stopped.
@@ -189,10 +204,23 @@ def run_namespace(ns, position, config, base_url, out, server_cpu):
     """Locust against one namespace; returns Locust's figures, and the CPU the load generator and the server used."""
     figures_path = out / f"locust-{ns}.json"
     command = [
-        str(BIN / "locust"), "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless",
-        "--users", str(config["users"]), "--spawn-rate", str(config["users"]),
-        "--run-time", f"{config['seconds']}s", "--stop-timeout", "5",
-        "--host", base_url, "--only-summary", "--html", str(out / f"locust-{ns}.html"),
+        str(BIN / "locust"),
+        "-f",
+        str(ROOT / "benchmarks" / "locustfile.py"),
+        "--headless",
+        "--users",
+        str(config["users"]),
+        "--spawn-rate",
+        str(config["users"]),
+        "--run-time",
+        f"{config['seconds']}s",
+        "--stop-timeout",
+        "5",
+        "--host",
+        base_url,
+        "--only-summary",
+        "--html",
+        str(out / f"locust-{ns}.html"),
     ]
     if config["processes"]:
         command += ["--processes", str(config["processes"])]
@@ -271,7 +299,9 @@ def main():
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     started = datetime.now(timezone.utc)
     out = RESULTS / started.strftime("%Y%m%d-%H%M%S")
-    print(f"make bench: {len(config['schemes'])} namespaces x {config['seconds']} s, {config['users']} users; results in {out}")
+    print(
+        f"make bench: {len(config['schemes'])} namespaces x {config['seconds']} s, {config['users']} users; results in {out}"
+    )
     results = {}
     with ExitStack() as cleanup:
         scratch = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="authdemo-bench-")))
@@ -297,9 +327,14 @@ def main():
             "machine": platform.platform(),
             "server": {
                 "software": f"gunicorn {metadata.version('gunicorn')}",
-                "workers": WORKERS, "worker_class": "gthread", "threads": THREADS,
-                "keep_alive_seconds": KEEP_ALIVE_SECONDS, "why": SERVER_WHY,
-                "debug": False, "static_files": "whitenoise", "login_throttle": LOGIN_THROTTLE,
+                "workers": WORKERS,
+                "worker_class": "gthread",
+                "threads": THREADS,
+                "keep_alive_seconds": KEEP_ALIVE_SECONDS,
+                "why": SERVER_WHY,
+                "debug": False,
+                "static_files": "whitenoise",
+                "login_throttle": LOGIN_THROTTLE,
                 "password_hasher": "PBKDF2 (Django's default)",
             },
             "database": database.meta,
@@ -313,15 +348,28 @@ def main():
             # Django logs every 4xx as a warning; public's refused POSTs (by design) would cost a log line each.
             "DJANGO_LOG_LEVEL": "ERROR",
         }
-        print(f"database: {database.meta['engine']} {database.meta['where']}; cache: {meta['cache']['backend']} {meta['cache']['where']}")
+        print(
+            f"database: {database.meta['engine']} {database.meta['where']}; cache: {meta['cache']['backend']} {meta['cache']['where']}"
+        )
         run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env, "migrate")
-        print(run([sys.executable, "manage.py", "seed_bench", "--users", str(config["users"])], env, "seed_bench").strip())
+        print(
+            run([sys.executable, "manage.py", "seed_bench", "--users", str(config["users"])], env, "seed_bench").strip()
+        )
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         server_command = [
-            str(BIN / "gunicorn"), "demo.wsgi:application", "--bind", f"127.0.0.1:{port}",
-            "--workers", str(WORKERS), "--worker-class", "gthread", "--threads", str(THREADS),
-            "--keep-alive", str(KEEP_ALIVE_SECONDS),
+            str(BIN / "gunicorn"),
+            "demo.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WORKERS),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(THREADS),
+            "--keep-alive",
+            str(KEEP_ALIVE_SECONDS),
             "--no-control-socket",  # its default socket path is one per machine: other servers use it too
         ]
         meta["server"]["url"] = base_url

@@ -10,6 +10,7 @@ Everything happens in one database transaction that is rolled back, and the
 cache entries are deleted: the demo users' data is never touched. Used by
 ``manage.py account_events``, the landing page and the README's table.
 """
+
 import logging
 import secrets
 import threading
@@ -201,10 +202,7 @@ def measure():
                 holder.expire_cache_entry()
             time.sleep(max(0.0, max(h.twins_expire for h in holders.values()) - time.monotonic()) + 0.2)
             table = {
-                c.name: {
-                    event: cell(c, holders[event], after_event[event][c.name])
-                    for event in EVENTS
-                }
+                c.name: {event: cell(c, holders[event], after_event[event][c.name]) for event in EVENTS}
                 for c in CREDENTIALS
             }
             transaction.set_rollback(True)
@@ -223,8 +221,7 @@ def as_json(table):
     return {
         "events": EVENTS,
         "credentials": {
-            c.name: {"used_at": c.used_at, "events": {e: asdict(table[c.name][e]) for e in EVENTS}}
-            for c in CREDENTIALS
+            c.name: {"used_at": c.used_at, "events": {e: asdict(table[c.name][e]) for e in EVENTS}} for c in CREDENTIALS
         },
     }
 

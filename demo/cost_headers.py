@@ -3,6 +3,7 @@
 No Django imports on purpose: the Locust process (benchmarks/locustfile.py)
 reads the same headers with the same code, without setting Django up.
 """
+
 import re
 
 SERVER_TIMING = re.compile(r"(\w+);dur=([0-9.]+)")

@@ -5,6 +5,7 @@ by ``manage.py compare_auth``. Nothing here is typed in: every figure is read
 from the ``X-DB-Queries`` and ``Server-Timing`` headers of a real request, or
 timed around a real request.
 """
+
 import base64
 import inspect
 import secrets

@@ -3,6 +3,7 @@
 With ``DJANGO_DEBUG=1`` or ``DEMO_SHOW_SQL=1`` it also keeps the SQL of each
 request, for the panel under every browsable-API page (``demo/_sql_panel.html``).
 """
+
 import re
 import sys
 from contextlib import contextmanager

@@ -1,4 +1,5 @@
 """Request bodies: DRF's parsers, with one kind of malformed JSON that DRF lets through as a 500."""
+
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 

@@ -3,6 +3,7 @@
 The facts that can be measured (queries per request, timings) are not here:
 they are measured by the site itself (see ``demo.measure``).
 """
+
 from dataclasses import dataclass, field
 
 
@@ -54,7 +55,7 @@ SCHEMES = [
         curl=[
             "curl -s -c jar -b jar {base}/api/session/login/ >/dev/null",
             "curl -s -c jar -b jar -H \"X-CSRFToken: $(awk '/csrftoken/ {{print $7}}' jar)\" -H 'Content-Type: application/json' "
-            "-d '{{\"username\": \"alice\", \"password\": \"alice-demo-pass\"}}' {base}/api/session/login/",
+            '-d \'{{"username": "alice", "password": "alice-demo-pass"}}\' {base}/api/session/login/',
             "curl -i -b jar {base}/api/session/me/",
         ],
     ),
@@ -68,9 +69,9 @@ SCHEMES = [
         csrf="not needed: the browser never sends the header by itself",
         browser_native="no: a script must add the header",
         curl=[
-            "TOKEN=$(curl -s -H 'Content-Type: application/json' -d '{{\"username\": \"alice\", \"password\": \"alice-demo-pass\"}}' "
+            'TOKEN=$(curl -s -H \'Content-Type: application/json\' -d \'{{"username": "alice", "password": "alice-demo-pass"}}\' '
             "{base}/api/token/login/ | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"token\"])')",
-            "curl -i -H \"Authorization: Token $TOKEN\" {base}/api/token/me/",
+            'curl -i -H "Authorization: Token $TOKEN" {base}/api/token/me/',
         ],
     ),
     Scheme(
@@ -82,7 +83,7 @@ SCHEMES = [
         logout_revokes="not at once: a deleted key works until its cache entry expires",
         csrf="not needed",
         browser_native="no: a script must add the header",
-        curl=["curl -i -H \"Authorization: Token $TOKEN\" {base}/api/token-cached/me/"],
+        curl=['curl -i -H "Authorization: Token $TOKEN" {base}/api/token-cached/me/'],
     ),
     Scheme(
         ns="jwt",
@@ -94,9 +95,9 @@ SCHEMES = [
         csrf="not needed",
         browser_native="no: a script must add the header",
         curl=[
-            "ACCESS=$(curl -s -H 'Content-Type: application/json' -d '{{\"username\": \"alice\", \"password\": \"alice-demo-pass\"}}' "
+            'ACCESS=$(curl -s -H \'Content-Type: application/json\' -d \'{{"username": "alice", "password": "alice-demo-pass"}}\' '
             "{base}/api/jwt/login/ | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access\"])')",
-            "curl -i -H \"Authorization: Bearer $ACCESS\" {base}/api/jwt/me/",
+            'curl -i -H "Authorization: Bearer $ACCESS" {base}/api/jwt/me/',
         ],
     ),
     Scheme(
@@ -108,7 +109,7 @@ SCHEMES = [
         logout_revokes="no: not even a deactivated or deleted account stops it before it expires",
         csrf="not needed",
         browser_native="no: a script must add the header",
-        curl=["curl -i -H \"Authorization: Bearer $ACCESS\" {base}/api/jwt-stateless/me/"],
+        curl=['curl -i -H "Authorization: Bearer $ACCESS" {base}/api/jwt-stateless/me/'],
     ),
 ]
 

@@ -21,7 +21,9 @@ class NamespaceRootSerializer(serializers.Serializer):
     scheme = serializers.CharField()
     how_to_authenticate = serializers.CharField()
     endpoints = serializers.DictField(child=serializers.URLField())
-    openapi = serializers.DictField(child=serializers.URLField(), help_text="the schema, and this namespace in Swagger UI")
+    openapi = serializers.DictField(
+        child=serializers.URLField(), help_text="the schema, and this namespace in Swagger UI"
+    )
 
 
 class NamespaceSummarySerializer(serializers.Serializer):

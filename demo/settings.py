@@ -3,6 +3,7 @@
 Every value that differs between a laptop and a deployment comes from an
 environment variable; nothing secret is written here.
 """
+
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -45,7 +46,9 @@ DEBUG = env_flag("DJANGO_DEBUG")
 # Keep each request's SQL for the panel under the browsable API (always on with DEBUG).
 DEMO_SHOW_SQL = env_flag("DEMO_SHOW_SQL")
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or checkout_secret_key()
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -6,6 +6,7 @@ needs it, as a 500. manage.py and demo/wsgi.py (gunicorn) call
 ``exit_unless_services_answer()`` before Django starts; the test suite
 (pytest-django imports the settings, not these files) pays nothing for it.
 """
+
 import os
 import sys
 from functools import cache

@@ -4,6 +4,7 @@ One protected resource (``demo.views``), mounted once per namespace; the only
 difference between two namespaces is the authentication class they name, plus
 the login endpoints that scheme needs.
 """
+
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView

@@ -4,6 +4,7 @@ The views know nothing about authentication: each namespace mounts them with its
 own ``authentication_classes`` (see ``demo/urls.py``), the way DRF's own tests
 mount one view several ways.
 """
+
 from time import perf_counter
 
 from django.contrib.auth import get_user_model
@@ -100,9 +101,7 @@ class MeView(SchemeView):
     @extend_schema(responses=MeSerializer)
     def get(self, request):
         user = request.user
-        return Response(
-            {"username": user.username if user.is_authenticated else None, "scheme": self.scheme}
-        )
+        return Response({"username": user.username if user.is_authenticated else None, "scheme": self.scheme})
 
 
 class OwnNotesMixin:
@@ -149,8 +148,7 @@ class ApiIndexView(SchemeView):
         return Response(
             {
                 "namespaces": {
-                    s.ns: {"url": request.build_absolute_uri(f"/api/{s.ns}/"), "scheme": s.title}
-                    for s in SCHEMES
+                    s.ns: {"url": request.build_absolute_uri(f"/api/{s.ns}/"), "scheme": s.title} for s in SCHEMES
                 }
             }
         )

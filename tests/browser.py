@@ -31,6 +31,7 @@ Every wait is bounded: pages get a 10 s default timeout. Without
 are skipped: ``require_chromium()`` skips a whole module with one line saying
 why, and the ``browser`` fixture skips any other test that asks for it.
 """
+
 import os
 import secrets
 import subprocess
@@ -92,8 +93,14 @@ def browser():
 
 
 def run_manage(env, *args):
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**os.environ, **env}, check=True,
-                   stdout=subprocess.DEVNULL, timeout=120)
+    subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        check=True,
+        stdout=subprocess.DEVNULL,
+        timeout=120,
+    )
 
 
 @contextmanager

@@ -1,4 +1,5 @@
 """Start real servers from the checkout for the tests that need one, and always stop them."""
+
 import json
 import os
 import subprocess
@@ -14,7 +15,16 @@ ROOT = Path(__file__).resolve().parent.parent
 def gunicorn(port, *options):
     """The command line of a gunicorn serving the site on 127.0.0.1:`port`, as a deployment would run it."""
     # No control socket: its default path is one per user, and several gunicorns run side by side here.
-    return [sys.executable, "-m", "gunicorn", "demo.wsgi", "--bind", f"127.0.0.1:{port}", "--no-control-socket", *options]
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "demo.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--no-control-socket",
+        *options,
+    ]
 
 
 def post_json(url, data, timeout=10, headers=None):

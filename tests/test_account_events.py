@@ -4,6 +4,7 @@ The table is measured by demo.account_events (``manage.py account_events``);
 these tests assert every cell, check that the README and the landing page show
 what the command measures, and that no event leaves any endpoint answering 5xx.
 """
+
 import json
 import re
 import time
@@ -136,7 +137,9 @@ def hit_every_endpoint(holder, note_id):
         ("/api/token/logout/", None),
     ]:
         statuses["post", url] = holder.request("post", url, data=data, HTTP_AUTHORIZATION=token).status_code
-    statuses["post", "/api/session/logout/"] = holder.request("post", "/api/session/logout/", holder.session).status_code
+    statuses["post", "/api/session/logout/"] = holder.request(
+        "post", "/api/session/logout/", holder.session
+    ).status_code
     return statuses
 
 
@@ -182,7 +185,16 @@ def test_command_prints_the_table_and_json(settings, capsys):
     call_command("account_events", "--json")
     data = json.loads(capsys.readouterr().out)
 
-    assert text.splitlines()[0].split() == ["credential", "logout", "password", "change", "account", "deactivated", "account", "deleted"]
+    assert text.splitlines()[0].split() == [
+        "credential",
+        "logout",
+        "password",
+        "change",
+        "account",
+        "deactivated",
+        "account",
+        "deleted",
+    ]
     for credential, verdicts in expected().items():
         line = next(line for line in text.splitlines() if line.startswith(credential + "  "))
         assert all(verdict in line for verdict in verdicts), line
@@ -219,12 +231,16 @@ def test_readme_security_section_names_only_tests_that_exist():
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     section = readme[readme.index("## Security properties") : readme.index("## Configuration")]
-    modules = {path.stem: importlib.import_module(f"tests.{path.stem}") for path in Path(__file__).parent.glob("test_*.py")}
+    modules = {
+        path.stem: importlib.import_module(f"tests.{path.stem}") for path in Path(__file__).parent.glob("test_*.py")
+    }
 
     named = set(re.findall(r"\b(test_\w+)\b", section)) - set(modules)
     assert named, "the section names its tests"
     missing = {name for name in named if not any(hasattr(module, name) for module in modules.values())}
     assert not missing
-    for credential, event in re.findall(r"\[([a-z -]+?)-(logout|password change|account deactivated|account deleted)\]", section):
+    for credential, event in re.findall(
+        r"\[([a-z -]+?)-(logout|password change|account deactivated|account deleted)\]", section
+    ):
         assert credential in expected() and event in EVENTS, (credential, event)
     assert len(re.findall(r"test_cell\[", section)) >= 8

@@ -3,6 +3,7 @@
 Every refusal is the namespace's ordinary "no valid credentials" answer (401 with
 its challenge, 403 for session) with a `detail` a person can read, never a 5xx.
 """
+
 import base64
 import json
 import re
@@ -349,7 +350,11 @@ def test_login_forms_are_throttled_with_the_session_login(url, alice, settings):
     client = ApiClient()
     client.get("/api/session/login/")
     for _ in range(2):  # two attempts at the API's session login...
-        client.post("/api/session/login/", {"username": "alice", "password": "x"}, HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value)
+        client.post(
+            "/api/session/login/",
+            {"username": "alice", "password": "x"},
+            HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
+        )
     assert form_attempt(url, "alice", "wrong").status_code == 200  # ...and one here make three
 
     throttled = form_attempt(url, "alice", PASSWORDS["alice"])
@@ -371,7 +376,9 @@ def test_a_browser_sends_basic_credentials_cross_site(alice):
     # Basic. That is the scheme's exposure, shown here, not a setting to fix.
     browser = log_in("basic", "alice")
 
-    forged = browser.post(reverse("basic:notes-list"), {"title": "forged", "body": ""}, HTTP_ORIGIN="https://evil.example")
+    forged = browser.post(
+        reverse("basic:notes-list"), {"title": "forged", "body": ""}, HTTP_ORIGIN="https://evil.example"
+    )
 
     assert forged.status_code == 201
 
@@ -384,7 +391,9 @@ def test_what_a_forged_cross_site_request_carries_is_refused(ns, alice):
     browser = log_in("session", "alice")
     del browser.defaults["HTTP_X_CSRFTOKEN"]
 
-    forged = browser.post(reverse(f"{ns}:notes-list"), {"title": "forged", "body": ""}, HTTP_ORIGIN="https://evil.example")
+    forged = browser.post(
+        reverse(f"{ns}:notes-list"), {"title": "forged", "body": ""}, HTTP_ORIGIN="https://evil.example"
+    )
 
     expect_refused(forged, ns)
     assert Note.objects.count() == 1
@@ -398,8 +407,16 @@ DEEP = {"array": "[" * 5000 + "]" * 5000, "object": '{"a":' * 5000 + "1" + "}" *
 @pytest.mark.parametrize("shape", DEEP)
 @pytest.mark.parametrize(
     "url",
-    ["/api/token/login/", "/api/jwt/login/", "/jwt-auth/", "/api/jwt/refresh/", "/auth-jwt-refresh/",
-     "/api/jwt/verify/", "/api/jwt/logout/", "/api/token/notes/"],
+    [
+        "/api/token/login/",
+        "/api/jwt/login/",
+        "/jwt-auth/",
+        "/api/jwt/refresh/",
+        "/auth-jwt-refresh/",
+        "/api/jwt/verify/",
+        "/api/jwt/logout/",
+        "/api/token/notes/",
+    ],
 )
 def test_json_nested_too_deeply_is_400(url, shape, alice):
     client = log_in("token", "alice")
@@ -414,9 +431,7 @@ def test_json_nested_too_deeply_is_400(url, shape, alice):
 # --- Malformed URLs: ids no database column can hold, and path tricks
 
 
-@pytest.mark.parametrize(
-    "note_id", ["9223372036854775808", "99999999999999999999999999", "0", "%00", "..%2f", "1%0a"]
-)
+@pytest.mark.parametrize("note_id", ["9223372036854775808", "99999999999999999999999999", "0", "%00", "..%2f", "1%0a"])
 @pytest.mark.parametrize("ns", ["token", "session", "jwt-stateless"])
 def test_malformed_note_urls_are_404_and_change_nothing(ns, note_id, alice):
     client = log_in(ns, "alice")

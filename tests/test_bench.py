@@ -5,6 +5,7 @@ pytest: the runner (benchmarks/run.py) runs in a subprocess, as `make bench`
 runs it. With DATABASE_URL set the runner makes a benchmark database of its
 own on that PostgreSQL server, and uses REDIS_URL as the cache.
 """
+
 import json
 import os
 import signal
@@ -49,8 +50,12 @@ def answers(url):
 def bench_run(tmp_path_factory):
     results = tmp_path_factory.mktemp("results")
     done = subprocess.run(
-        [sys.executable, "benchmarks/run.py"], cwd=ROOT, env=bench_env(results),
-        capture_output=True, text=True, timeout=400,
+        [sys.executable, "benchmarks/run.py"],
+        cwd=ROOT,
+        env=bench_env(results),
+        capture_output=True,
+        text=True,
+        timeout=400,
     )
     return done, results / "latest"
 
@@ -115,7 +120,9 @@ def test_the_server_is_stopped_afterwards(bench_run):
 def test_worker_processes_report_every_response_and_jwt_users_refresh(tmp_path):
     # Access tokens that live 3 s: the JWT users must refresh within the 5 s run.
     env = bench_env(tmp_path, BENCH_PROCESSES="2", BENCH_USERS="4", BENCH_SCHEMES="jwt", JWT_ACCESS_SECONDS="3")
-    done = subprocess.run([sys.executable, "benchmarks/run.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "benchmarks/run.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
     assert done.returncode == 0, done.stdout + done.stderr
     summary = json.loads((tmp_path / "latest" / "summary.json").read_text())
@@ -132,8 +139,12 @@ def test_worker_processes_report_every_response_and_jwt_users_refresh(tmp_path):
 
 def test_ctrl_c_stops_the_server(tmp_path):
     runner = subprocess.Popen(
-        [sys.executable, "benchmarks/run.py"], cwd=ROOT, env=bench_env(tmp_path),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [sys.executable, "benchmarks/run.py"],
+        cwd=ROOT,
+        env=bench_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         url = None

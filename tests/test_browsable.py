@@ -1,4 +1,5 @@
 """The browsable API's pages and the OpenAPI schema, in-process (the browser tests are in test_browse.py)."""
+
 import pytest
 import yaml
 from django.core.management import call_command
@@ -9,8 +10,14 @@ from .conftest import NAMESPACES, PROTECTED, log_in
 pytestmark = pytest.mark.django_db
 
 PANEL = ["token", "token-cached", "jwt", "jwt-stateless"]
-SECURITY = {"basic": "basicAuth", "session": "cookieAuth", "token": "tokenAuth", "token-cached": "tokenAuth",
-            "jwt": "jwtAuth", "jwt-stateless": "jwtAuth"}
+SECURITY = {
+    "basic": "basicAuth",
+    "session": "cookieAuth",
+    "token": "tokenAuth",
+    "token-cached": "tokenAuth",
+    "jwt": "jwtAuth",
+    "jwt-stateless": "jwtAuth",
+}
 
 
 def html(client, url, **extra):

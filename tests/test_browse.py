@@ -1,4 +1,5 @@
 """Every namespace, browsed in a real browser (chromium) the way a person would, against the real site with DEBUG off."""
+
 import json
 import re
 import urllib.request
@@ -14,8 +15,15 @@ pytestmark = pytest.mark.slow
 DEMO = {"username": "alice", "password": "alice-demo-pass"}
 PANEL = ["token", "token-cached", "jwt", "jwt-stateless"]
 # What the page's cost line must say for GET me/: the contract's queries (token-cached: its cache may be cold).
-ME_QUERIES = {"public": {"0"}, "basic": {"1"}, "session": {"2"}, "token": {"1"}, "token-cached": {"0", "1"},
-              "jwt": {"1"}, "jwt-stateless": {"0"}}
+ME_QUERIES = {
+    "public": {"0"},
+    "basic": {"1"},
+    "session": {"2"},
+    "token": {"1"},
+    "token-cached": {"0", "1"},
+    "jwt": {"1"},
+    "jwt-stateless": {"0"},
+}
 
 
 def response_body(page):
@@ -191,8 +199,9 @@ def test_jwt_panel_refreshes_before_drf_ajax_forms(site, page):
 
 
 def test_swagger_ui_calls_jwt_me_when_authorized(site, page):
-    request = urllib.request.Request(f"{site}/api/jwt/login/", data=json.dumps(DEMO).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{site}/api/jwt/login/", data=json.dumps(DEMO).encode(), headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         access = json.load(response)["access"]
 

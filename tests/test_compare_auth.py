@@ -1,4 +1,5 @@
 """`manage.py compare_auth`: every namespace measured in one run, with the contract's query counts."""
+
 import json
 from io import StringIO
 
@@ -29,7 +30,9 @@ def test_json_has_every_namespace_with_exact_query_counts():
         assert figures["queries_per_request"] == QUERIES[ns], ns
         assert figures["queries_seen"] == {str(QUERIES[ns]): 5}, ns
         assert 0 < figures["median_ms"] <= figures["p95_ms"]
-        assert figures["ratio_to_public"] == pytest.approx(figures["median_ms"] / result["namespaces"]["public"]["median_ms"])
+        assert figures["ratio_to_public"] == pytest.approx(
+            figures["median_ms"] / result["namespaces"]["public"]["median_ms"]
+        )
     assert result["namespaces"]["public"]["ratio_to_public"] == 1
     assert result["namespaces"]["token-cached"]["queries_first_request"] == 1  # the miss that fills the cache
     assert result["namespaces"]["basic"]["auth_median_ms"] > 0
@@ -40,7 +43,9 @@ def test_json_reports_the_instrumentation_overhead():
 
     assert overhead["pairs"] == 50
     assert overhead["public_median_ms_with"] > 0 and overhead["public_median_ms_without"] > 0
-    assert overhead["overhead_percent"] == pytest.approx(overhead["overhead_ms"] / overhead["public_median_ms_with"] * 100)
+    assert overhead["overhead_percent"] == pytest.approx(
+        overhead["overhead_ms"] / overhead["public_median_ms_with"] * 100
+    )
 
 
 def test_table_names_every_namespace_and_the_overhead():

@@ -4,6 +4,7 @@ The real server, the real PBKDF2 hasher: 20 clients log in as the same user at
 each login endpoint at once (the first token login of a user creates its DRF
 token, so those 20 race to create it), and 20 users write notes at once.
 """
+
 import json
 import os
 import subprocess
@@ -70,7 +71,9 @@ def session_login(base):
     browser = Browser(base)
     browser.call("GET", "/api/session/login/")
     status, body = browser.call(
-        "POST", "/api/session/login/", {"username": "racer", "password": "racer-pass"},
+        "POST",
+        "/api/session/login/",
+        {"username": "racer", "password": "racer-pass"},
         **{"X-CSRFToken": browser.cookie("csrftoken")},
     )
     me = browser.call("GET", "/api/session/me/")
@@ -92,7 +95,9 @@ def jwt_login(base):
 def write_notes(base, username, key):
     browser = Browser(base)
     return [
-        browser.call("POST", "/api/token/notes/", {"title": f"{username} {i}", "body": ""}, Authorization=f"Token {key}")[0]
+        browser.call(
+            "POST", "/api/token/notes/", {"title": f"{username} {i}", "body": ""}, Authorization=f"Token {key}"
+        )[0]
         for i in range(NOTES_EACH)
     ]
 
@@ -109,14 +114,24 @@ def server(tmp_path_factory):
     }
     seeded = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", SEED],
-        cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=180,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert seeded.returncode == 0, seeded.stderr
     keys = json.loads(seeded.stdout.strip().splitlines()[-1])
     port = free_port()
     command = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"), "demo.wsgi:application",
-        "--workers", "2", "--bind", f"127.0.0.1:{port}", "--timeout", "120",
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "demo.wsgi:application",
+        "--workers",
+        "2",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--timeout",
+        "120",
     ]
     log_path = tmp / "gunicorn.log"
     with open(log_path, "w") as log, running(command, port, env, log):

@@ -1,4 +1,5 @@
 """Deployment: Django's own deployment checklist passes, HTTPS settings reach the responses, and the secret key is never in the code."""
+
 import json
 import os
 import secrets

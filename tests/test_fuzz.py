@@ -1,5 +1,6 @@
 """Property-based fuzzing (hypothesis): whatever arrives in the Authorization header or the JSON body,
 the answer is never a 5xx, and a refused request changes nothing in the database."""
+
 import base64
 import json
 
@@ -79,7 +80,9 @@ def test_any_authorization_header_or_session_cookie(header, cookie, alice):
 # --- JSON bodies
 
 FIELDS = ["username", "password", "refresh", "token", "access", "title", "body"]
-scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=40)
+scalars = (
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=40)
+)
 json_values = st.recursive(
     scalars,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),

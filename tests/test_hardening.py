@@ -1,4 +1,5 @@
 """Session hardening: CSRF on every unsafe method (token and Origin), cookie flags, logout and password change end sessions."""
+
 import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse

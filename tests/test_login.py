@@ -1,4 +1,5 @@
 """Logging in and out with each scheme, the JWT token life cycle, the login throttle and the tutorial's walkthrough."""
+
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.test.client import MULTIPART_CONTENT

@@ -1,4 +1,5 @@
 """`make demo` from the checkout really serves the site."""
+
 import json
 
 import pytest

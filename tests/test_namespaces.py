@@ -1,4 +1,5 @@
 """Each namespace: its own credentials work, nothing else does, and each request costs what the contract says."""
+
 import re
 
 import pytest

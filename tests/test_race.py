@@ -1,4 +1,5 @@
 """The race at /race/ in Debian's chromium, against the real site (gunicorn, DEBUG off), and the recorder off there."""
+
 import re
 
 import pytest
@@ -59,7 +60,15 @@ def test_race_runs_every_namespace_to_the_end(site, page):
 
 @needs_chromium
 def test_race_shows_failures(site, page):
-    start_race(page, site, namespaces=["basic", "token"], username="bob", password="not-bobs-password", requests=2, concurrency=1)
+    start_race(
+        page,
+        site,
+        namespaces=["basic", "token"],
+        username="bob",
+        password="not-bobs-password",
+        requests=2,
+        concurrency=1,
+    )
 
     assert page.inner_text("#race-status") == "Finished: 2 namespaces, 3 failures."
     basic = page.locator(".lane[data-ns='basic']")
@@ -73,7 +82,8 @@ def test_race_shows_failures(site, page):
 
 def test_recorder_is_off_without_debug_or_demo_show_sql(site):
     status, headers, body = get(
-        f"{site}/api/basic/me/", headers={"Accept": "text/html", "Authorization": basic_header("alice", "alice-demo-pass")}
+        f"{site}/api/basic/me/",
+        headers={"Accept": "text/html", "Authorization": basic_header("alice", "alice-demo-pass")},
     )
     html = body.decode()
 

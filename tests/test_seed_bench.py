@@ -1,4 +1,5 @@
 """`manage.py seed_bench`: the benchmark's accounts, one password hash for all, safe to run again."""
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command

@@ -5,6 +5,7 @@ PostgreSQL database beside the test database, or an SQLite file) and the
 cache the suite was given (REDIS_URL, or each process's local memory). Tests
 that need Redis or PostgreSQL skip, saying so, when the suite runs without.
 """
+
 import json
 import os
 import subprocess
@@ -26,7 +27,6 @@ ON_POSTGRES = DATABASE["ENGINE"] == "django.db.backends.postgresql"
 SERVERS_DATABASE = f"test_{DATABASE['NAME']}_servers"  # on PostgreSQL, beside pytest-django's test_<name>
 needs_redis = pytest.mark.skipif(not REDIS_URL, reason="needs REDIS_URL: the local-memory cache is one per process")
 needs_postgres = pytest.mark.skipif(not ON_POSTGRES, reason="needs a postgres:// DATABASE_URL: reads pg_stat_activity")
-
 
 
 def per_cache(with_redis, with_local_memory):
@@ -51,7 +51,9 @@ def postgres(dbname):
 
 
 def manage(*args, env):
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**os.environ, **env}, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**os.environ, **env}, check=True, capture_output=True
+    )
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
 """The SQL panel under every browsable-API page: the statements the contract's query counts predict, and never a value."""
+
 import re
 from html import unescape
 
@@ -129,7 +130,10 @@ SENT_AND_CHECKED = {
     "token": ("Authorization: Token ‹40 characters›", "auth_token.authentication.TokenAuthentication"),
     "token-cached": ("Authorization: Token ‹40 characters›", "auth_token.authentication.CachedTokenAuthentication"),
     "jwt": ("Authorization: Bearer ‹", "rest_framework_simplejwt.authentication.JWTAuthentication"),
-    "jwt-stateless": ("Authorization: Bearer ‹", "rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication"),
+    "jwt-stateless": (
+        "Authorization: Bearer ‹",
+        "rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication",
+    ),
 }
 
 
@@ -148,7 +152,9 @@ def test_landing_page_walks_through_one_request_per_scheme(alice, client, monkey
         assert section, ns
         text = unescape(section.group(1))
         assert sent in text and checked in text, (ns, text)
-        reads = re.findall(r'<li class="walk-read"><span class="walk-step">(.*?)</span>: <code>(.*?)</code>', section.group(1))
+        reads = re.findall(
+            r'<li class="walk-read"><span class="walk-step">(.*?)</span>: <code>(.*?)</code>', section.group(1)
+        )
         first = EXPECTED_STEPS[ns] if ns != "token-cached" else [("token lookup", ["authtoken_token", "auth_user"])]
         assert [(step, re.findall(r'(?:FROM|JOIN) "(\w+)"', unescape(sql))) for step, sql in reads] == first, ns
         if not first:

@@ -1,4 +1,5 @@
 """A wrong or unreachable DATABASE_URL or REDIS_URL stops start-up with one clear line, not a traceback."""
+
 import os
 import signal
 import subprocess
@@ -51,7 +52,10 @@ def bad_urls(tmp_path):
             "REDIS_URL: cannot read redis://127.0.0.1:noport/0: Port could not be cast to integer value as 'noport'",
         ),
         "unreachable cache": (
-            {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "REDIS_URL": f"redis://:{PASSWORD}@127.0.0.1:{closed}/0"},
+            {
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+                "REDIS_URL": f"redis://:{PASSWORD}@127.0.0.1:{closed}/0",
+            },
             f"REDIS_URL: cannot connect to redis://:***@127.0.0.1:{closed}/0: "
             f"Error 111 connecting to 127.0.0.1:{closed}. Connection refused.",
         ),

@@ -4,6 +4,7 @@ Notice which namespaces get an authorization panel: exactly those whose scheme
 a browser cannot send by itself. Basic has the browser's own prompt and
 session has cookies; a `Token` or `Bearer` header must be added by a script.
 """
+
 from dataclasses import dataclass
 
 from django import template

@@ -1,4 +1,5 @@
 """``{% sql_panel %}``: what the current request did so far, for the panel under every browsable-API page."""
+
 from django import template
 
 register = template.Library()

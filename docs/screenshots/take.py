@@ -6,6 +6,7 @@ in a temporary directory), logs in through DRF's browsable-API login, and saves:
 - sql-panel.png: the SQL panel under /api/session/me/
 - race.png: a finished race over every namespace
 """
+
 import sys
 import tempfile
 from pathlib import Path
@@ -19,7 +20,11 @@ from tests.browser import is_local, launch_chromium, serve_site  # noqa: E402
 
 
 def main(requests=40, concurrency=4):
-    with tempfile.TemporaryDirectory() as tmp, serve_site(Path(tmp), DEMO_SHOW_SQL="1") as site, sync_playwright() as pw:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        serve_site(Path(tmp), DEMO_SHOW_SQL="1") as site,
+        sync_playwright() as pw,
+    ):
         browser = launch_chromium(pw)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.route(lambda url: not is_local(url), lambda route: route.abort())
@@ -30,7 +35,9 @@ def main(requests=40, concurrency=4):
         page.click("input[type=submit], button[type=submit]")
         page.wait_for_selector("#sql-panel")
         page.reload()  # a second request: the worker has warmed up, as for every request after
-        page.screenshot(path=HERE / "sql-panel.png", clip=clip_around(page, ".page-header", "#sql-panel"), full_page=True)
+        page.screenshot(
+            path=HERE / "sql-panel.png", clip=clip_around(page, ".page-header", "#sql-panel"), full_page=True
+        )
 
         page.goto(f"{site}/race/")
         page.fill("input[name=password]", "alice-demo-pass")

@@ -3,6 +3,7 @@
 Measured in-process with throwaway users (see demo.account_events); the
 database is left as it was.
 """
+
 import json as json_module
 
 from django.core.management.base import BaseCommand

@@ -1,4 +1,5 @@
 """Compare the namespaces in-process: queries, request time and authentication time of GET me/, and the ratio to public."""
+
 import json
 from dataclasses import asdict
 
@@ -22,7 +23,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--requests", type=int, default=100,
+            "--requests",
+            type=int,
+            default=100,
             help="timed GET me/ per namespace (default 100; each Basic request hashes the password, ~0.25 s)",
         )
         parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
@@ -72,4 +75,3 @@ class Command(BaseCommand):
             f"with it, {o['public_median_ms_without']:.3f} ms without: {o['overhead_ms']:+.3f} ms "
             f"({o['overhead_percent']:+.1f}% of public's median)"
         )
-

@@ -1,4 +1,5 @@
 """Create or reset the demo users, their DRF tokens and a few notes each. Safe to run any number of times."""
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
