@@ -25,7 +25,7 @@ class RefreshSerializer(TokenRefreshSerializer):
         try:
             return super().validate(attrs)
         except get_user_model().DoesNotExist:
-            raise AuthenticationFailed(self.error_messages["no_active_account"], "no_active_account")
+            raise AuthenticationFailed(self.error_messages["no_active_account"], "no_active_account") from None
 
 
 class VerifySerializer(TokenVerifySerializer):
@@ -35,4 +35,4 @@ class VerifySerializer(TokenVerifySerializer):
         try:
             return super().validate(attrs)
         except serializers.ValidationError:
-            raise InvalidToken("Token is blacklisted")
+            raise InvalidToken("Token is blacklisted") from None

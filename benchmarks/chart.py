@@ -25,7 +25,7 @@ def draw(summary, path):
     latency.barh([r - height / 2 for r in rows], p95, height, color=P95, label="p95")
     latency.set_xscale("log")  # Basic's hashing is a thousand times the rest: a linear axis would hide them
     latency.set_xlim(min(v for v in p50 + p95 if v > 0) / 2, max(p95) * 8)
-    for r, a, b in zip(rows, p50, p95):
+    for r, a, b in zip(rows, p50, p95, strict=True):
         latency.text(a * 1.1, r + height / 2, f"{a:g}", va="center", fontsize=12)
         latency.text(b * 1.1, r - height / 2, f"{b:g}", va="center", fontsize=12, color="#555555")
     latency.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))  # 1000, not 10^3
@@ -37,7 +37,7 @@ def draw(summary, path):
 
     counts = [schemes[ns]["db_queries_per_request"] or 0 for ns in names]
     queries.barh(list(rows), counts, 0.6, color=QUERIES)
-    for r, ns, count in zip(rows, names, counts):
+    for r, ns, count in zip(rows, names, counts, strict=True):
         label = f"{count:.2g}" + (" (0 once cached)" if ns == "token-cached" and count else "")
         queries.text(count + 0.05, r, label, va="center", fontsize=13)
     queries.set_xlim(0, max(2.6, max(counts) + 0.6))

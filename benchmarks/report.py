@@ -220,7 +220,7 @@ def markdown(summary, results, problems):
         "| request | requests | failures | p50 ms | p95 ms | X-DB-Queries seen | auth ms (mean) |",
         "|---|---:|---:|---:|---:|---|---:|",
     ]
-    for ns, figures in results.items():
+    for figures in results.values():
         for name, entry in figures["requests"].items():
             if name == "Aggregated":
                 continue

@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from contextlib import ExitStack, contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -297,7 +297,7 @@ def main():
     config = read_config()
     # SIGTERM (a CI timeout, `kill`) ends the run like Ctrl-C does: through the finally blocks that stop the server.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     out = RESULTS / started.strftime("%Y%m%d-%H%M%S")
     print(
         f"make bench: {len(config['schemes'])} namespaces x {config['seconds']} s, {config['users']} users; results in {out}"
@@ -384,7 +384,7 @@ def main():
             print(report.one_line(ns, results[ns]), flush=True)
             if server.poll() is not None:
                 raise RuntimeError(f"the server exited with {server.returncode} during {ns}: see server.log")
-    meta["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    meta["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     summary, problems = report.write(out, meta, results)
     latest = RESULTS / "latest"
     shutil.rmtree(latest, ignore_errors=True)

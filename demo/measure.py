@@ -181,7 +181,7 @@ def instrumentation_overhead(pairs):
     with_median = statistics.median(with_ms)
     # The median of the pairs' differences: each pair ran back to back, so a
     # burst of load from elsewhere on the machine falls on both of its halves.
-    overhead = statistics.median(w - wo for w, wo in zip(with_ms, without_ms))
+    overhead = statistics.median(w - wo for w, wo in zip(with_ms, without_ms, strict=True))
     return {
         "pairs": pairs,
         "public_median_ms_with": with_median,

@@ -15,4 +15,4 @@ class JSONParser(parsers.JSONParser):
         except RecursionError:
             # json.loads gives up after about a thousand levels of [ or { with a
             # RecursionError, not the ValueError DRF turns into a 400.
-            raise ParseError("JSON parse error - nested too deeply")
+            raise ParseError("JSON parse error - nested too deeply") from None

@@ -52,7 +52,7 @@ def check_database(url):
         try:
             dj_database_url.parse(url)
         except ValueError as error:
-            raise ServiceUnavailable("DATABASE_URL", "read", url, error)
+            raise ServiceUnavailable("DATABASE_URL", "read", url, error) from error
     from django.core.exceptions import ImproperlyConfigured
     from django.db import connections
 
@@ -60,13 +60,15 @@ def check_database(url):
     try:
         params = connection.get_connection_params()
     except ImproperlyConfigured as error:  # a URL without a database name, for example
-        raise ServiceUnavailable("DATABASE_URL", "read", url, error)
+        raise ServiceUnavailable("DATABASE_URL", "read", url, error) from error
     if connection.vendor == "postgresql":
         params.setdefault("connect_timeout", CONNECT_TIMEOUT)
     try:
         connection.get_new_connection(params).close()
     except connection.Database.Error as error:
-        raise ServiceUnavailable("DATABASE_URL", "connect to", url or connection.settings_dict["NAME"], error)
+        raise ServiceUnavailable(
+            "DATABASE_URL", "connect to", url or connection.settings_dict["NAME"], error
+        ) from error
 
 
 def check_cache(url):
@@ -78,11 +80,11 @@ def check_cache(url):
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=CONNECT_TIMEOUT)
     except ValueError as error:
-        raise ServiceUnavailable("REDIS_URL", "read", url, error)
+        raise ServiceUnavailable("REDIS_URL", "read", url, error) from error
     try:
         client.ping()
     except (redis.RedisError, ValueError) as error:
-        raise ServiceUnavailable("REDIS_URL", "connect to", url, error)
+        raise ServiceUnavailable("REDIS_URL", "connect to", url, error) from error
     finally:
         client.close()
 

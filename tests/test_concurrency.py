@@ -36,10 +36,9 @@ SEED = textwrap.dedent(
     User = get_user_model()
     User.objects.create_user("racer", password="racer-pass")  # no DRF token yet: the logins race to create it
     hashed = make_password("writer-pass")  # the site's hasher, once for all the writers
-    writers = [User.objects.create(username=f"writer-{i}", password=hashed) for i in range(%d)]
+    writers = [User.objects.create(username=f"writer-{i}", password=hashed) for i in range(CLIENTS)]
     print(json.dumps({w.username: Token.objects.create(user=w).key for w in writers}))
-    """
-    % CLIENTS
+    """.replace("CLIENTS", str(CLIENTS))
 )
 
 

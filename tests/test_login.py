@@ -1,9 +1,9 @@
 """Logging in and out with each scheme, the JWT token life cycle, the login throttle and the tutorial's walkthrough."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.test.client import MULTIPART_CONTENT
-from django.contrib.auth import get_user_model
 from rest_framework.authtoken.models import Token
 
 from .conftest import PASSWORDS, ApiClient, session_login

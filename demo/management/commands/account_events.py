@@ -37,6 +37,6 @@ def as_text(table):
     """Fixed-width columns for a terminal."""
     rows = [["credential", *EVENTS]] + [[c.name, *(table[c.name][e].still_works for e in EVENTS)] for c in CREDENTIALS]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(text.ljust(width) for text, width in zip(row, widths)).rstrip() for row in rows]
+    lines = ["  ".join(text.ljust(width) for text, width in zip(row, widths, strict=False)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(lines)
