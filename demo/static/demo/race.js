@@ -305,18 +305,25 @@ function reading(lanes, concurrency) {
       return `${lane.ns} ${fmt(s.serverMedian)} ms${ratio}`;
     }).join(", ") + "." + (baseline ? "" : " Race public too to see each as a multiple of the baseline."));
 
-    // What the browser saw, and how much of it was the browser and the network.
+    // What the browser saw, and how much of it was the browser and the network: the round trip minus the
+    // server's own time. A lane far above the others waited inside the server, before its clock started.
     const bySpeed = [...finished].sort((a, b) => a.stats().median - b.stats().median);
     const fast = bySpeed[0], slow = bySpeed[bySpeed.length - 1];
-    const overheads = finished.map((lane) => lane.stats().overheadMedian);
+    const overhead = (lane) => lane.stats().overheadMedian;
+    const typical = percentile(finished.map(overhead).sort((a, b) => a - b), 50);
+    const queued = finished.filter((lane) => overhead(lane) > 2 * typical + 10);
+    const alike = finished.filter((lane) => !queued.includes(lane)).map(overhead);
     p.push(`In this browser, the fastest median round trip was ${fast.ns} (${fmt(fast.stats().median)} ms), the slowest ` +
       `${slow.ns} (${fmt(slow.stats().median)} ms, ${times(slow.stats().median, fast.stats().median)} times ${fast.ns}). ` +
       `Of each round trip, the browser and the network (and the web server around Django) took a median ` +
-      `${fmt(Math.min(...overheads))} to ${fmt(Math.max(...overheads))} ms, the round trip minus the server's own time: ` +
-      `${percent(fast.stats().overheadMedian, fast.stats().median)} of ${fast.ns}'s, ` +
-      `${percent(slow.stats().overheadMedian, slow.stats().median)} of ${slow.ns}'s. They add about the same ` +
+      `${fmt(Math.min(...alike))} to ${fmt(Math.max(...alike))} ms, the round trip minus the server's own time: ` +
+      `${percent(overhead(fast), fast.stats().median)} of ${fast.ns}'s round trip. They add about the same ` +
       `milliseconds to every scheme, so the round trips differ less than the server's times do: compare the schemes ` +
       `by the server's time.`);
+    if (queued.length) p.push(`${queued.map((lane) => `${lane.ns} (${fmt(overhead(lane))} ms)`).join(", ")}: more ` +
+      `than the browser adds. Those requests waited inside the server for a free core before its clock (the first ` +
+      `middleware) started: with ${concurrency} in flight, each one busy for ${fmt(queued[0].stats().serverMedian)} ms, ` +
+      `they queue behind each other.`);
 
     const none = finished.filter((lane) => lane.stats().queriesMax === 0);
     const warmed = finished.filter((lane) => lane.stats().queriesMax > 0 && lane.queries[lane.queries.length - 1] === 0);
