@@ -37,6 +37,8 @@ class SlashRedirect(HttpResponsePermanentRedirect):
             content=json.dumps({"detail": detail}),
             content_type="application/json",
         )
+        # CommonMiddleware adds it to the responses it passes on, not to the ones it makes.
+        self["Content-Length"] = str(len(self.content))
 
 
 class TrailingSlashMiddleware(CommonMiddleware):

@@ -119,6 +119,7 @@ def test_without_its_slash_a_url_answers_308_naming_it_and_changes_nothing(route
         assert response["Location"] == f"{caller.path}?page=2", method
         if method != "HEAD":  # a HEAD answer has no body
             assert response["Content-Type"] == "application/json", method
+            assert response["Content-Length"] == str(len(response.content)), method
             assert f"This URL ends with a slash: {caller.path}?page=2" in response.json()["detail"], method
         assert response["X-DB-Queries"] == "0", method
         assert "total;dur=" in response["Server-Timing"], method
