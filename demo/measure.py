@@ -55,6 +55,7 @@ def host():
 def client_for(ns, user, password):
     """A test client that carries `user`'s credential for namespace `ns`, obtained without the login endpoints' throttle."""
     from auth_jwt.serializers import LoginSerializer
+    from auth_jwt_rsa.serializers import LoginSerializer as RSALoginSerializer
 
     client = Client(HTTP_HOST=host())
     if ns == "basic":
@@ -67,6 +68,9 @@ def client_for(ns, user, password):
         client.defaults["HTTP_AUTHORIZATION"] = f"Token {key}"
     elif ns in ("jwt", "jwt-stateless"):
         access = LoginSerializer.get_token(user).access_token
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {access}"
+    elif ns == "jwt-rsa":
+        access = RSALoginSerializer.get_token(user).access_token
         client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {access}"
     return client
 

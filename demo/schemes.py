@@ -111,6 +111,22 @@ SCHEMES = [
         browser_native="no: a script must add the header",
         curl=['curl -i -H "Authorization: Bearer $ACCESS" {base}/api/jwt-stateless/me/'],
     ),
+    Scheme(
+        ns="jwt-rsa",
+        title="JSON Web Tokens signed with RSA (simplejwt, RS256)",
+        how="POST username and password to /api/jwt-rsa/login/, then send 'Authorization: Bearer <access>'; the public key that checks it is at /api/jwt-rsa/jwks.json.",
+        credential_lives="as jwt; signed with the site's private key, checked with its public key (the JWKS)",
+        server_looks_up="checks the RSA signature with the public key, then loads the user by id",
+        logout_revokes="the refresh token only; an access token works until it expires (JWT_ACCESS_SECONDS)",
+        csrf="not needed",
+        browser_native="no: a script must add the header",
+        curl=[
+            'RSA_ACCESS=$(curl -s -H \'Content-Type: application/json\' -d \'{{"username": "alice", "password": "alice-demo-pass"}}\' '
+            "{base}/api/jwt-rsa/login/ | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access\"])')",
+            'curl -i -H "Authorization: Bearer $RSA_ACCESS" {base}/api/jwt-rsa/me/',
+            "curl -s {base}/api/jwt-rsa/jwks.json",
+        ],
+    ),
 ]
 
 BY_NS = {scheme.ns: scheme for scheme in SCHEMES}

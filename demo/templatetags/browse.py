@@ -30,7 +30,14 @@ class Panel:
 
 TOKEN_PANEL = Panel(store="token", keyword="Token", login="token:login")
 JWT_PANEL = Panel(store="jwt", keyword="Bearer", login="jwt:login", refresh="jwt:refresh")
-PANELS = {"token": TOKEN_PANEL, "token-cached": TOKEN_PANEL, "jwt": JWT_PANEL, "jwt-stateless": JWT_PANEL}
+JWT_RSA_PANEL = Panel(store="jwt-rsa", keyword="Bearer", login="jwt-rsa:login", refresh="jwt-rsa:refresh")
+PANELS = {
+    "token": TOKEN_PANEL,
+    "token-cached": TOKEN_PANEL,
+    "jwt": JWT_PANEL,
+    "jwt-stateless": JWT_PANEL,
+    "jwt-rsa": JWT_RSA_PANEL,
+}
 
 
 @register.simple_tag
