@@ -7,6 +7,7 @@ and exits non-zero.
 """
 
 import json
+import os
 import urllib.request
 from ipaddress import ip_address
 from pathlib import Path
@@ -17,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from auth_jwt_rsa.keys import ALGORITHM, key_for
 
-DEFAULT_JWKS = "http://127.0.0.1:8000/api/jwt-rsa/jwks.json"
+DEFAULT_JWKS = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/api/jwt-rsa/jwks.json"  # make demo's
 
 
 def is_this_machine(host):
