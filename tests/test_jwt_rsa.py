@@ -40,6 +40,7 @@ from .test_namespaces import expect_refused
 pytestmark = pytest.mark.django_db
 
 PRIVATE_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
+NOT_RS256 = "Token is not signed with RS256, the only algorithm accepted here"
 
 
 def login(ns="jwt-rsa", username="alice"):
@@ -192,41 +193,31 @@ def test_rs256_access_tokens_are_refused_at_jwt(url, alice, client):
     expect_refused(response, "jwt")
 
 
-@pytest.mark.parametrize("url", JWT_REFRESH_URLS + JWT_VERIFY_URLS)
-def test_rs256_tokens_are_refused_at_jwts_refresh_verify_and_logout(url, alice, client):
-    tokens = login()
-    before = state()
-
-    for token in tokens.values():
-        response = client.post(url, {"token" if "verify" in url else "refresh": token})
-        assert response.status_code == 401, response.content
-        assert response.json()["detail"] == "Token is invalid"
-
-    assert state() == before
-    assert client.post("/api/jwt-rsa/refresh/", {"refresh": tokens["refresh"]}).status_code == 200  # untouched
-
-
 def test_hs256_access_tokens_are_refused_at_jwt_rsa(alice, client):
     response = client.get("/api/jwt-rsa/me/", HTTP_AUTHORIZATION=f"Bearer {login('jwt')['access']}")
 
     expect_refused(response, "jwt-rsa")
-    assert response.json()["messages"][0]["message"] == (
-        "Token is not signed with RS256, the only algorithm accepted here"
-    )
+    assert response.json()["messages"][0]["message"] == NOT_RS256
 
 
-@pytest.mark.parametrize("url", ["/api/jwt-rsa/refresh/", "/api/jwt-rsa/logout/", "/api/jwt-rsa/verify/"])
-def test_hs256_tokens_are_refused_at_jwt_rsas_refresh_verify_and_logout(url, alice, client):
-    tokens = login("jwt")
+# (the namespace that issued the tokens, where they are sent, what the refusal says)
+CROSSED = [("jwt-rsa", url, "Token is invalid") for url in JWT_REFRESH_URLS + JWT_VERIFY_URLS] + [
+    ("jwt", f"/api/jwt-rsa/{endpoint}/", NOT_RS256) for endpoint in ("refresh", "logout", "verify")
+]
+
+
+@pytest.mark.parametrize("issuer, url, detail", CROSSED)
+def test_tokens_are_refused_at_the_other_namespaces_refresh_verify_and_logout(issuer, url, detail, alice, client):
+    tokens = login(issuer)
     before = state()
 
     for token in tokens.values():
         response = client.post(url, {"token" if "verify" in url else "refresh": token})
         assert response.status_code == 401, response.content
-        assert response.json()["detail"] == "Token is not signed with RS256, the only algorithm accepted here"
+        assert response.json()["detail"] == detail
 
     assert state() == before
-    assert client.post("/api/jwt/refresh/", {"refresh": tokens["refresh"]}).status_code == 200  # untouched
+    assert client.post(f"/api/{issuer}/refresh/", {"refresh": tokens["refresh"]}).status_code == 200  # untouched
 
 
 # --- The JWKS: the public key, and nothing else
@@ -308,7 +299,6 @@ def attackers_kid(key):
     return keys.public_jwk(key)["kid"]
 
 
-NOT_RS256 = "Token is not signed with RS256, the only algorithm accepted here"
 UNKNOWN_KID = "Token's key id (kid) is not in the JWKS"
 # Each attack: (how to make it from a genuine token, the attacker's key and a key URL; the refusal it meets).
 ATTACKS = {
