@@ -1,7 +1,7 @@
 """The namespaces: each described by its own app, mounted by one line of ``demo/urls.py``.
 
 Every app may have a ``scheme.py`` whose ``SCHEMES`` lists a ``Scheme`` per
-namespace it describes (``auth_token/scheme.py`` describes ``token`` and
+namespace it describes (the token app's describes ``token`` and
 ``token-cached``). A namespace exists once ``demo/urls.py`` mounts it with
 ``namespace("<ns>", ...)``; everything else (the landing page, the race, GET
 /api/, the measurements) reads the list from here, in the URLconf's order.
@@ -14,6 +14,8 @@ from importlib import import_module
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils.module_loading import module_has_submodule
 
@@ -108,6 +110,12 @@ def described():
                 )
             found[scheme.ns] = scheme
     return found
+
+
+@receiver(setting_changed)
+def forget_descriptions(*, setting, **kwargs):
+    if setting == "INSTALLED_APPS":  # a test that installs one more app
+        described.cache_clear()
 
 
 def describe(ns):

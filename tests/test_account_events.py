@@ -149,7 +149,9 @@ def test_no_event_makes_any_endpoint_fail(event, settings):
     settings.PASSWORD_HASHERS = FAST_HASHER
     holders = [holder_of(c.name) for c in credentials()]
     notes = [Note.objects.create(owner=holder.user, title="before", body="") for holder in holders]
-    assert all(holder.still_valid() for holder in holders)  # token-cached's cache warm: the case that outlives the event
+    assert all(
+        holder.still_valid() for holder in holders
+    )  # token-cached's cache warm: the case that outlives the event
 
     for holder in holders:
         holder.undergo(event)
