@@ -56,11 +56,11 @@ const LOG_IN = {
     return { headers: {}, credentials: "same-origin" }; // the HttpOnly sessionid cookie goes by itself
   },
   async token(recipe, username, password) {
-    const body = await answerOf(await postJSON(recipe.login, { username, password }), `login at ${recipe.login}`);
+    const body = await answerOf(await postJSON(recipe.login, { username, password }), `${recipe.kind} login`);
     return { headers: { Authorization: `${recipe.keyword} ${body[recipe.field]}` }, credentials: "omit" };
   },
   async jwt(recipe, username, password) {
-    const { access } = await answerOf(await postJSON(recipe.login, { username, password }), `login at ${recipe.login}`);
+    const { access } = await answerOf(await postJSON(recipe.login, { username, password }), `${recipe.kind} login`);
     return { headers: { Authorization: `${recipe.keyword} ${access}` }, credentials: "omit" };
   },
 };
