@@ -70,7 +70,10 @@ class Scheme:
         return self.ns
 
     def log_in(self, client, user, password):
-        """Give a Django test client `user`'s credential, without the throttled login endpoint; return what logout needs."""
+        """Give a Django test client `user`'s credential, without the throttled login endpoint.
+
+        Returns what the hooks below need of it (its logout, its expiry), if anything.
+        """
 
     def log_out(self, client, credential):
         """The scheme's own logout, through `client`: its response, or None for a scheme without one."""
