@@ -238,6 +238,12 @@ def test_jwks_publishes_the_public_key_only(client, django_assert_num_queries):
     assert private.key_size >= 2048
 
 
+def test_the_namespace_root_links_the_jwks(client):
+    endpoints = client.get("/api/jwt-rsa/", HTTP_ACCEPT="application/json").json()["endpoints"]
+
+    assert endpoints["jwks"] == "http://testserver/api/jwt-rsa/jwks.json"
+
+
 def test_the_kid_is_the_keys_rfc_7638_thumbprint(client):
     [key] = client.get("/api/jwt-rsa/jwks.json").json()["keys"]
 
