@@ -135,6 +135,7 @@ SENT_AND_CHECKED = {
         "Authorization: Bearer ‹",
         "rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication",
     ),
+    "jwt-rsa": ("Authorization: Bearer ‹", "auth_jwt_rsa.authentication.JWTAuthentication"),
 }
 
 
