@@ -48,6 +48,8 @@ def expected():
         "jwt": [access, access, NO, NO],  # logout blacklists the refresh token only
         "jwt-stateless": [access, access, access, access],  # never asks the database
         "jwt refresh": [NO, refresh, NO, NO],
+        "jwt-rsa": [access, access, NO, NO],  # as jwt: the same simplejwt, another signature
+        "jwt-rsa refresh": [NO, refresh, NO, NO],
     }
 
 
