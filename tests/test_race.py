@@ -48,7 +48,7 @@ def test_race_runs_every_namespace_to_the_end(site, page):
         lane = page.locator(f".lane[data-ns='{ns}']")
         assert lane.locator(".lane-state").inner_text() == "finished: 4 / 4", ns
         # The round trip in the browser, and beside it the server's own time (Server-Timing total).
-        for name in ("median", "p95", "server-median", "server-p95", "overhead"):
+        for name in ("median", "p95", "transfer", "server-median", "server-p95", "overhead"):
             assert re.fullmatch(r"[0-9.]+ ms", figure(page, ns, name)), (ns, name)
         for name in ("ratio", "server-ratio"):  # each as a multiple of public's
             assert re.fullmatch(r"[0-9.]+", figure(page, ns, name)), (ns, name)
@@ -147,3 +147,5 @@ def test_race_says_when_the_server_stalls(tmp_path, page):
         assert "Nagle" in stall.inner_text()
         for ns in ("public", "jwt-stateless"):
             assert float(figure(page, ns, "overhead")[:-3]) > 25, ns
+            # The stall itself: a 50-byte answer that takes tens of ms from its first byte to its last.
+            assert float(figure(page, ns, "transfer")[:-3]) > 20, ns
