@@ -77,10 +77,14 @@ class AutoSchema(openapi.AutoSchema):
             refusals["400"] = self.validation_error("The body was refused: see which field, and why.")
             refusals["415"] = self.detail("The body's Content-Type is none of those the operation parses.")
         if self.authenticates():
+            # DRF's rule (APIView.handle_exception): 401 with the view's challenge, or 403 if it has none.
             challenge = self.view.get_authenticate_header(self.view.request)
             if challenge:
+                refused = (
+                    "No valid credentials" if self.view.get_authenticators() else "The credentials sent were refused"
+                )
                 refusals["401"] = self.detail(
-                    f"No valid credentials. `WWW-Authenticate: {challenge}` says how to send them.",
+                    f"{refused}. `WWW-Authenticate: {challenge}` says how to authenticate.",
                     {"WWW-Authenticate": self.header({"type": "string", "enum": [challenge]}, "the challenge")},
                 )
             else:
@@ -109,9 +113,12 @@ class AutoSchema(openapi.AutoSchema):
         )
 
     def forbidden(self):
+        authenticators = self.view.get_authenticators()
+        if not authenticators:
+            return "Refused: this needs a user, and this namespace authenticates none (DRF answers 403 without a challenge)."
         reasons = ["no valid credentials (this scheme has no `WWW-Authenticate` challenge, so DRF answers 403)"]
         if self.method not in ("GET", "HEAD", "OPTIONS") and any(
-            hasattr(authenticator, "enforce_csrf") for authenticator in self.view.get_authenticators()
+            hasattr(authenticator, "enforce_csrf") for authenticator in authenticators
         ):
             reasons.append("no valid CSRF token (the `csrftoken` cookie's value in `X-CSRFToken`)")
         return "Refused: " + ", or ".join(reasons) + "."

@@ -1,12 +1,15 @@
 """How Schemathesis authenticates at the live site (tests/test_schemathesis.py): as a real client, through the login endpoints.
 
-The schemathesis CLI loads this module from ``SCHEMATHESIS_HOOKS``; the site's
-URL and an account come from ``DEMO_SITE``, ``DEMO_USERNAME`` and
-``DEMO_PASSWORD``. Each provider serves the operations whose ``security``
-names its scheme, so a new namespace with one of these schemes is covered by
-itself. A credential a test case logged out (token, session) or that expired
-(a JWT access token) is refused with 401 (403 for a session): Schemathesis
-then logs in again and replays the request (``retry_on``).
+The schemathesis CLI loads this module (``hooks`` in its configuration); the
+site's URL comes from ``DEMO_SITE``, two accounts from ``DEMO_ACCOUNT`` and
+``DEMO_LOGOUT_ACCOUNT`` (``user:password``). Each provider serves the
+operations whose ``security`` names its scheme, so a new namespace with one of
+these schemes is covered by itself.
+
+The first account's credentials are fetched once and kept; one that expired
+(a JWT access token) is refused with 401, and Schemathesis then logs in again
+and replays the request (``retry_on``). The logout operations get a fresh
+credential of the second account every time: what they end is theirs alone.
 """
 
 import os
@@ -16,7 +19,11 @@ import schemathesis
 from requests.auth import _basic_auth_str
 
 SITE = os.environ["DEMO_SITE"]
-CREDENTIALS = {"username": os.environ["DEMO_USERNAME"], "password": os.environ["DEMO_PASSWORD"]}
+ACCOUNT, LOGOUT_ACCOUNT = (
+    dict(zip(("username", "password"), os.environ[name].split(":", 1), strict=True))
+    for name in ("DEMO_ACCOUNT", "DEMO_LOGOUT_ACCOUNT")
+)
+LOGOUT = r"/logout/$"
 
 
 def secured_by(*schemes, paths=()):
@@ -31,10 +38,51 @@ def secured_by(*schemes, paths=()):
     return matches
 
 
-def login(path, field):
-    response = requests.post(f"{SITE}{path}", json=CREDENTIALS, timeout=30)
+def login(path, field, account=ACCOUNT):
+    response = requests.post(f"{SITE}{path}", json=account, timeout=30)
     response.raise_for_status()
     return response.json()[field]
+
+
+def session_login(account=ACCOUNT):
+    """GET the login page for the CSRF cookie, POST the credentials with it: the session's two cookies."""
+    browser = requests.Session()
+    browser.get(f"{SITE}/api/session/login/", timeout=30).raise_for_status()
+    csrf = {"X-CSRFToken": browser.cookies["csrftoken"]}
+    browser.post(f"{SITE}/api/session/login/", json=account, headers=csrf, timeout=30).raise_for_status()
+    return {"sessionid": browser.cookies["sessionid"], "csrftoken": browser.cookies["csrftoken"]}  # rotated
+
+
+def set_token(case, key):
+    case.headers["Authorization"] = f"Token {key}"
+
+
+def set_session(case, cookies):
+    case.cookies = {**(case.cookies or {}), **cookies}
+    case.headers["X-CSRFToken"] = cookies["csrftoken"]
+
+
+# Registered first: the first provider whose filter matches a case serves it.
+@schemathesis.auth(refresh_interval=None).apply_to(secured_by("tokenAuth"), path_regex=LOGOUT)
+class TokenToLogOut:
+    """A fresh key of the second account for each token logout."""
+
+    def get(self, case, ctx):
+        return login("/api/token/login/", "token", LOGOUT_ACCOUNT)
+
+    def set(self, case, data, ctx):
+        set_token(case, data)
+
+
+@schemathesis.auth(refresh_interval=None).apply_to(secured_by("cookieAuth"), path_regex=LOGOUT)
+class SessionToLogOut:
+    """A fresh session of the second account for each session logout."""
+
+    def get(self, case, ctx):
+        return session_login(LOGOUT_ACCOUNT)
+
+    def set(self, case, data, ctx):
+        set_session(case, data)
 
 
 @schemathesis.auth(refresh_interval=None).apply_to(secured_by("basicAuth"))
@@ -42,13 +90,13 @@ class BasicAuth:
     """basicAuth: the user name and password with every request (nothing to fetch)."""
 
     def get(self, case, ctx):
-        return _basic_auth_str(CREDENTIALS["username"], CREDENTIALS["password"])
+        return _basic_auth_str(ACCOUNT["username"], ACCOUNT["password"])
 
     def set(self, case, data, ctx):
         case.headers["Authorization"] = data
 
 
-@schemathesis.auth(retry_on=[401]).apply_to(secured_by("tokenAuth"))
+@schemathesis.auth().apply_to(secured_by("tokenAuth"))
 class TokenAuth:
     """tokenAuth: POST /api/token/login/, then `Authorization: Token <key>` (token and token-cached)."""
 
@@ -56,10 +104,10 @@ class TokenAuth:
         return login("/api/token/login/", "token")
 
     def set(self, case, data, ctx):
-        case.headers["Authorization"] = f"Token {data}"
+        set_token(case, data)
 
 
-@schemathesis.auth(retry_on=[401]).apply_to(secured_by("jwtAuth"))
+@schemathesis.auth().apply_to(secured_by("jwtAuth"))
 class JWTAuth:
     """jwtAuth: POST /api/jwt/login/, then `Authorization: Bearer <access>` (jwt, jwt-stateless, the tutorial's)."""
 
@@ -71,17 +119,12 @@ class JWTAuth:
 
 
 # The session login itself gets the CSRF cookie and header too: without them every attempt is a 403.
-@schemathesis.auth(retry_on=[403]).apply_to(secured_by("cookieAuth", paths=["/api/session/login/"]))
+@schemathesis.auth().apply_to(secured_by("cookieAuth", paths=["/api/session/login/"]))
 class SessionAuth:
-    """cookieAuth: GET the login page for the CSRF cookie, POST the credentials with it, then send both cookies and X-CSRFToken."""
+    """cookieAuth: log in through the JSON login, then send the session's cookies, and X-CSRFToken."""
 
     def get(self, case, ctx):
-        browser = requests.Session()
-        browser.get(f"{SITE}/api/session/login/", timeout=30).raise_for_status()
-        csrf = {"X-CSRFToken": browser.cookies["csrftoken"]}
-        browser.post(f"{SITE}/api/session/login/", json=CREDENTIALS, headers=csrf, timeout=30).raise_for_status()
-        return {"sessionid": browser.cookies["sessionid"], "csrftoken": browser.cookies["csrftoken"]}  # rotated
+        return session_login()
 
     def set(self, case, data, ctx):
-        case.cookies = {**(case.cookies or {}), **data}
-        case.headers["X-CSRFToken"] = data["csrftoken"]
+        set_session(case, data)

@@ -31,7 +31,7 @@ from .servers import ROOT
 pytestmark = pytest.mark.slow
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
-ACCOUNT = {"DEMO_USERNAME": "alice", "DEMO_PASSWORD": "alice-demo-pass"}  # seed_demo's
+ACCOUNTS = {"DEMO_ACCOUNT": "alice:alice-demo-pass", "DEMO_LOGOUT_ACCOUNT": "bob:bob-demo-pass"}  # seed_demo's
 CONFIG = """
 hooks = "tests.schemathesis_auth"
 workers = 1  # hypothesis describes its strategies with ast.parse, which Python 3.11 can't run in two threads at once
@@ -55,12 +55,13 @@ def test_the_live_site_answers_as_its_schema_says(tmp_path):
         run = subprocess.run(
             [SCHEMATHESIS, "--config-file", tmp_path / "schemathesis.toml", "--no-color", "run", f"{site}/api/schema/"],
             cwd=ROOT,
-            env={**os.environ, "DEMO_SITE": site, **ACCOUNT},
+            env={**os.environ, "DEMO_SITE": site, **ACCOUNTS},
             capture_output=True,
             text=True,
             timeout=TIME_LIMIT,
         )
     report = run.stdout + run.stderr
+    print(report[report.find("SUMMARY") :])  # shown with -rP: what was tested, how many cases
 
     assert run.returncode == 0, report[-30000:]
     selected = report.split("Selected: ")[1].split()[0]  # "71/71"
