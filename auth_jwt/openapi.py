@@ -30,6 +30,7 @@ class JWTScheme(SharedSecurityScheme):
 
 
 class LoginSerializerScheme(TokenObtainPairSerializerExtension):
-    """Our LoginSerializer answers what simplejwt's does ({"access", "refresh"}): drf-spectacular's own description, for the subclass."""
+    """Our LoginSerializer (and jwt-rsa's) answers what simplejwt's does ({"access", "refresh"}): drf-spectacular's own description."""
 
     target_class = LoginSerializer
+    match_subclasses = True

@@ -8,7 +8,16 @@ everything the namespace's users sent, logins included.
 import json
 
 # The contract's DB queries for GET me/ (token-cached: once its cache holds the token).
-CONTRACT_QUERIES = {"public": 0, "basic": 1, "session": 2, "token": 1, "token-cached": 0, "jwt": 1, "jwt-stateless": 0}
+CONTRACT_QUERIES = {
+    "public": 0,
+    "basic": 1,
+    "session": 2,
+    "token": 1,
+    "token-cached": 0,
+    "jwt": 1,
+    "jwt-stateless": 0,
+    "jwt-rsa": 1,
+}
 
 # What a student should read in each row.
 READING = {
@@ -28,6 +37,10 @@ READING = {
     ),
     "jwt": "One query: the signature is checked without the database, then the user is loaded by id.",
     "jwt-stateless": "No query: only the signature and expiry are checked, and the user is never loaded.",
+    "jwt-rsa": (
+        "One query, as jwt: the RSA signature is checked with the public key (a little more CPU than HMAC), "
+        "then the user is loaded by id."
+    ),
 }
 
 

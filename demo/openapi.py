@@ -1,4 +1,4 @@
-"""The OpenAPI schema's shared parts (drf-spectacular): what every operation answers besides success, and the security schemes' base.
+"""The OpenAPI schema's shared parts (drf-spectacular): what every operation answers besides success, and the base of the security schemes that the scheme apps describe.
 
 drf-spectacular documents what a view returns when all goes well. DRF answers
 more, before the view or instead of it, and always by the same rules: 400 for

@@ -9,7 +9,7 @@ from .conftest import NAMESPACES, PROTECTED, log_in
 
 pytestmark = pytest.mark.django_db
 
-PANEL = ["token", "token-cached", "jwt", "jwt-stateless"]
+PANEL = ["token", "token-cached", "jwt", "jwt-stateless", "jwt-rsa"]
 SECURITY = {
     "basic": "basicAuth",
     "session": "cookieAuth",
@@ -17,6 +17,7 @@ SECURITY = {
     "token-cached": "tokenAuth",
     "jwt": "jwtAuth",
     "jwt-stateless": "jwtAuth",
+    "jwt-rsa": "jwtRsaAuth",
 }
 
 
@@ -40,7 +41,7 @@ def test_each_page_names_its_scheme_and_links_swagger_ui(ns, client):
 def test_panel_logs_in_at_the_namespaces_own_endpoint(ns, client):
     page = html(client, reverse(f"{ns}:me")).content.decode()
 
-    login = "/api/token/login/" if ns.startswith("token") else "/api/jwt/login/"
+    login = "/api/token/login/" if ns.startswith("token") else f"/api/{ns.removesuffix('-stateless')}/login/"
     assert f'data-login="{login}"' in page
     assert f'data-namespace="{ns}"' in page
 

@@ -12,7 +12,16 @@ from .conftest import CHALLENGES, NAMESPACES, PROTECTED, basic_header, log_in
 pytestmark = pytest.mark.django_db
 
 # DB queries for GET me/, per the contract (token-cached: once its cache is warm).
-QUERIES = {"public": 0, "basic": 1, "session": 2, "token": 1, "jwt": 1, "token-cached": 0, "jwt-stateless": 0}
+QUERIES = {
+    "public": 0,
+    "basic": 1,
+    "session": 2,
+    "token": 1,
+    "jwt": 1,
+    "token-cached": 0,
+    "jwt-stateless": 0,
+    "jwt-rsa": 1,
+}
 
 
 def expect_refused(response, ns):

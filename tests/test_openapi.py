@@ -19,14 +19,14 @@ from .conftest import CHALLENGES, NAMESPACES, PASSWORDS, PROTECTED, ApiClient, l
 
 pytestmark = pytest.mark.django_db
 
-WRONG_CREDENTIALS = {
-    "basic": {"HTTP_AUTHORIZATION": "Basic YWxpY2U6d3Jvbmc="},  # alice:wrong
-    "session": {"HTTP_COOKIE": "sessionid=abcdefghijklmnopqrstuvwxyz012345"},
-    "token": {"HTTP_AUTHORIZATION": "Token 0123456789abcdef0123456789abcdef01234567"},
-    "token-cached": {"HTTP_AUTHORIZATION": "Token 0123456789abcdef0123456789abcdef01234567"},
-    "jwt": {"HTTP_AUTHORIZATION": "Bearer not.a.jwt"},
-    "jwt-stateless": {"HTTP_AUTHORIZATION": "Bearer not.a.jwt"},
-}
+
+def wrong_credentials(ns):
+    """A credential of the namespace's kind that is not valid: the challenge's keyword with a wrong value, or a made-up session."""
+    if CHALLENGES[ns] is None:
+        return {"HTTP_COOKIE": "sessionid=abcdefghijklmnopqrstuvwxyz012345"}
+    keyword = CHALLENGES[ns].split()[0]
+    value = "YWxpY2U6d3Jvbmc=" if keyword == "Basic" else "0123456789abcdef.not-a-valid.credential"  # alice:wrong
+    return {"HTTP_AUTHORIZATION": f"{keyword} {value}"}
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,7 @@ def assert_documented(schema, template, response, method=None):
 @pytest.mark.parametrize("ns", PROTECTED)
 @pytest.mark.parametrize("credentials", ["none", "wrong"])
 def test_refused_credentials_are_documented_with_the_challenge(ns, credentials, schema, client, alice):
-    extra = WRONG_CREDENTIALS[ns] if credentials == "wrong" else {}
+    extra = wrong_credentials(ns) if credentials == "wrong" else {}
     for template, response in [
         (f"/api/{ns}/me/", client.get(f"/api/{ns}/me/", **extra)),
         (f"/api/{ns}/notes/", client.post(f"/api/{ns}/notes/", {"title": "t"}, **extra)),

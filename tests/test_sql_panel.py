@@ -22,6 +22,7 @@ EXPECTED_STEPS = {
     "token-cached": [],
     "jwt": [("user lookup", ["auth_user"])],
     "jwt-stateless": [],
+    "jwt-rsa": [("user lookup", ["auth_user"])],
 }
 PANEL_ROW = re.compile(r'<td class="sql-step">(.*?)</td>.*?<code class="sql-text">(.*?)</code>', re.S)
 SUMMARY = re.compile(r'This request ran <b class="sql-queries">(\d+)</b>')
@@ -134,6 +135,7 @@ SENT_AND_CHECKED = {
         "Authorization: Bearer ‹",
         "rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication",
     ),
+    "jwt-rsa": ("Authorization: Bearer ‹", "auth_jwt_rsa.authentication.JWTAuthentication"),
 }
 
 
