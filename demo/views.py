@@ -119,6 +119,7 @@ class NoteListView(InstrumentedView, OwnNotesMixin, generics.ListCreateAPIView):
     """Your own notes. POST a title and a body to add one."""
 
     scheme = None
+    checks_access_in_view = ("POST",)  # perform_create refuses an anonymous writer (public allows any reader)
 
     def perform_create(self, serializer):
         if not self.request.user.is_authenticated:
