@@ -111,6 +111,22 @@ SCHEMES = [
         browser_native="no: a script must add the header",
         curl=['curl -i -H "Authorization: Bearer $ACCESS" {base}/api/jwt-stateless/me/'],
     ),
+    Scheme(
+        ns="knox",
+        title="Hashed, expiring tokens (django-rest-knox TokenAuthentication)",
+        how="POST username and password to /api/knox/login/, then send 'Authorization: Token <token>'; it expires after KNOX_TOKEN_SECONDS.",
+        credential_lives="a random token the client keeps; the server keeps only its SHA-512 digest, one row per login (device)",
+        server_looks_up="the token row by its first 15 characters, joined to its user; then the user's other tokens, to delete expired ones",
+        logout_revokes="yes, at once: logout/ ends this token, logoutall/ every token of the user",
+        csrf="not needed: the browser never sends the header by itself",
+        browser_native="no: a script must add the header",
+        curl=[
+            'KNOX=$(curl -s -H \'Content-Type: application/json\' -d \'{{"username": "alice", "password": "alice-demo-pass"}}\' '
+            "{base}/api/knox/login/ | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"token\"])')",
+            'curl -i -H "Authorization: Token $KNOX" {base}/api/knox/me/',
+            'curl -i -X POST -H "Authorization: Token $KNOX" {base}/api/knox/logout/',
+        ],
+    ),
 ]
 
 BY_NS = {scheme.ns: scheme for scheme in SCHEMES}
