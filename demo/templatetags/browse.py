@@ -30,7 +30,15 @@ class Panel:
 
 TOKEN_PANEL = Panel(store="token", keyword="Token", login="token:login")
 JWT_PANEL = Panel(store="jwt", keyword="Bearer", login="jwt:login", refresh="jwt:refresh")
-PANELS = {"token": TOKEN_PANEL, "token-cached": TOKEN_PANEL, "jwt": JWT_PANEL, "jwt-stateless": JWT_PANEL}
+# knox: the same header keyword as DRF's tokens, but its own store: a DRF key is no use at /api/knox/, nor the reverse.
+KNOX_PANEL = Panel(store="knox", keyword="Token", login="knox:login")
+PANELS = {
+    "token": TOKEN_PANEL,
+    "token-cached": TOKEN_PANEL,
+    "jwt": JWT_PANEL,
+    "jwt-stateless": JWT_PANEL,
+    "knox": KNOX_PANEL,
+}
 
 
 @register.simple_tag
