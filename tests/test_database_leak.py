@@ -22,7 +22,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from auth_jwt import leak as jwt_leak
 from demo import database_leak
-from demo.database_leak import Attacker, as_markdown, measure
+from demo.database_leak import Attacker, measure
 from demo.models import Note
 
 from .conftest import PASSWORDS, ApiClient, log_in
