@@ -25,6 +25,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
+from knox.models import AuthToken
 from rest_framework.authtoken.models import Token
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
@@ -53,6 +54,7 @@ class Credential:
             "jwt": AccessToken.lifetime.total_seconds(),
             "jwt-stateless": AccessToken.lifetime.total_seconds(),
             "jwt refresh": RefreshToken.lifetime.total_seconds(),
+            "knox": settings.REST_KNOX["TOKEN_TTL"].total_seconds(),
         }.get(self.name)
 
 
@@ -64,6 +66,7 @@ CREDENTIALS = [
     Credential("jwt", "access token at /api/jwt/", "the access token expires"),
     Credential("jwt-stateless", "access token at /api/jwt-stateless/", "the access token expires"),
     Credential("jwt refresh", "refresh token at /api/jwt/refresh/", "the refresh token expires"),
+    Credential("knox", "knox token at /api/knox/", "the knox token expires"),
 ]
 
 
@@ -105,6 +108,10 @@ class Holder:
         short_access = short.access_token
         short_access.set_exp(lifetime=SHORT)
         self.short_refresh, self.short_access = str(short), str(short_access)
+        self.knox, self.short_knox = (
+            AuthToken.objects.create(self.user)[1],
+            AuthToken.objects.create(self.user, SHORT)[1],
+        )
         self.twins_expire = time.monotonic() + SHORT.total_seconds()
 
     def request(self, method, url, client=None, **extra):
@@ -123,6 +130,9 @@ class Holder:
             return self.request("get", f"/api/{name}/me/", HTTP_AUTHORIZATION=f"Token {self.key}").status_code
         if name in ("jwt", "jwt-stateless"):
             return self.request("get", f"/api/{name}/me/", HTTP_AUTHORIZATION=f"Bearer {access}").status_code
+        if name == "knox":
+            token = self.short_knox if twin else self.knox
+            return self.request("get", "/api/knox/me/", HTTP_AUTHORIZATION=f"Token {token}").status_code
         if name == "jwt refresh":  # a successful refresh uses the token up (rotation): try it once
             refresh = self.short_refresh if twin else self.refresh
             return self.request("post", "/api/jwt/refresh/", data={"refresh": refresh}).status_code
@@ -150,6 +160,7 @@ class Holder:
             self.request("post", "/api/session/logout/", self.session),
             self.request("post", "/api/token/logout/", HTTP_AUTHORIZATION=f"Token {self.key}"),
             self.request("post", "/api/jwt/logout/", data={"refresh": self.refresh}),
+            self.request("post", "/api/knox/logout/", HTTP_AUTHORIZATION=f"Token {self.knox}"),
         ]
         assert all(r.status_code < 300 for r in logouts), [r.content for r in logouts]
 

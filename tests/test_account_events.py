@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.test import override_settings
+from knox.models import AuthToken
 from rest_framework.authtoken.models import Token
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import AccessToken
@@ -38,6 +39,7 @@ def expected():
     access = until("the access token", settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds())
     cached = until("the cache entry", settings.TOKEN_CACHE_SECONDS)
     refresh = until("the refresh token", settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"].total_seconds())
+    knox = until("the knox token", settings.REST_KNOX["TOKEN_TTL"].total_seconds())
     #                 logout   password change  deactivated  deleted
     return {
         "basic": [FOREVER, NO, NO, NO],  # Basic has no logout; the password is the credential
@@ -47,6 +49,7 @@ def expected():
         "jwt": [access, access, NO, NO],  # logout blacklists the refresh token only
         "jwt-stateless": [access, access, access, access],  # never asks the database
         "jwt refresh": [NO, refresh, NO, NO],
+        "knox": [NO, knox, NO, NO],  # logout deletes the token; the user is loaded on every request
     }
 
 
@@ -75,7 +78,7 @@ def test_cell(credential, event, table):
 @pytest.mark.django_db
 def test_the_measurement_leaves_the_database_as_it_was(alice, settings):
     settings.PASSWORD_HASHERS = FAST_HASHER
-    tables = [get_user_model(), Note, Token, Session, OutstandingToken, BlacklistedToken]
+    tables = [get_user_model(), Note, Token, AuthToken, Session, OutstandingToken, BlacklistedToken]
     before = {model.__name__: list(model.objects.values()) for model in tables}
 
     measure()
@@ -116,6 +119,7 @@ def hit_every_endpoint(holder, note_id):
         ("token-cached", None, {"HTTP_AUTHORIZATION": token}),
         ("jwt", None, {"HTTP_AUTHORIZATION": access}),
         ("jwt-stateless", None, {"HTTP_AUTHORIZATION": access}),
+        ("knox", None, {"HTTP_AUTHORIZATION": f"Token {holder.knox}"}),
     ]:
         detail = f"/api/{ns}/notes/{note_id}/"
         for method, url, data in [
@@ -135,6 +139,7 @@ def hit_every_endpoint(holder, note_id):
         ("/auth-jwt-refresh/", {"token": holder.refresh}),
         ("/api/jwt/logout/", {"refresh": holder.refresh}),
         ("/api/token/logout/", None),
+        ("/api/knox/logoutall/", None),
     ]:
         statuses["post", url] = holder.request("post", url, data=data, HTTP_AUTHORIZATION=token).status_code
     statuses["post", "/api/session/logout/"] = holder.request(
@@ -154,7 +159,7 @@ def test_no_event_makes_any_endpoint_fail(event, settings):
     holder.undergo(event)
     statuses = hit_every_endpoint(holder, note.pk)
 
-    assert len(statuses) == 6 * 7 + 6
+    assert len(statuses) == 7 * 7 + 7
     assert all(status < 500 for status in statuses.values()), statuses
 
 

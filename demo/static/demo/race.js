@@ -6,7 +6,7 @@
 // same credentials as token and jwt, so one login serves both.
 const CREDENTIAL_OF = {
   public: "none", basic: "basic", session: "session",
-  token: "token", "token-cached": "token", jwt: "jwt", "jwt-stateless": "jwt",
+  token: "token", "token-cached": "token", jwt: "jwt", "jwt-stateless": "jwt", knox: "knox",
 };
 const SVG = "http://www.w3.org/2000/svg";
 const main = document.getElementById("race");
@@ -62,6 +62,10 @@ const LOG_IN = {
   async jwt(username, password) {
     const { access } = await answerOf(await postJSON("/api/jwt/login/", { username, password }), "jwt login");
     return { headers: { Authorization: `Bearer ${access}` }, credentials: "omit" };
+  },
+  async knox(username, password) {
+    const { token } = await answerOf(await postJSON("/api/knox/login/", { username, password }), "knox login");
+    return { headers: { Authorization: `Token ${token}` }, credentials: "omit" };
   },
 };
 
@@ -315,6 +319,11 @@ document.getElementById("race-form").addEventListener("submit", async (event) =>
     if (logins.session) {
       // Leave no session behind: log out with the CSRF token, as the session scheme requires.
       await postJSON("/api/session/logout/", {}, { "X-CSRFToken": cookie("csrftoken") }).catch(() => null);
+    }
+    if (logins.knox) {
+      // Each knox login is a new token row: end this one too.
+      const knox = await logins.knox.catch(() => null);
+      if (knox) await fetch("/api/knox/logout/", { method: "POST", headers: knox.headers, credentials: "omit" }).catch(() => null);
     }
     reading(lanes, concurrency);
     // Draw the final figures now, not on the next tick: "done" must show them.
