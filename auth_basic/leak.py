@@ -13,16 +13,16 @@ from django.contrib.auth.hashers import identify_hasher
 from demo.database_leak import Guessing, Leak, common_passwords
 
 
-def basic(copy, victim, attacker):
+def password_hash(scheme, copy, victim, attacker):
     (row,) = copy.rows("auth_user", id=victim.user_id)
     stored = row["password"]
     hasher = identify_hasher(stored)
     parts = hasher.decode(stored)
     cost = f"{parts['algorithm']}, {parts['iterations']:,} iterations" if "iterations" in parts else parts["algorithm"]
     pair = base64.b64encode(f"{row['username']}:{stored}".encode()).decode()
-    status, works = attacker.try_at("basic", victim, HTTP_AUTHORIZATION=f"Basic {pair}")
+    status, works = attacker.try_at(scheme.ns, victim, HTTP_AUTHORIZATION=f"Basic {pair}")
     return Leak(
-        ns="basic",
+        ns=scheme.ns,
         holds=f"`auth_user.password`: a salted hash of the password ({cost})",
         sent="`Authorization: Basic` with the user name and the stored hash as the password",
         statuses=[status],

@@ -11,37 +11,34 @@ stores the refresh token when it makes it, before LoginSerializer adds the
 notes it serves, by user id, are the victim's.
 """
 
+from django.urls import reverse
+
 from demo.database_leak import Leak
 
 
-def refreshed_at(ns, copy, victim, attacker):
+def stored_refresh_token(scheme, copy, victim, attacker):
     blacklisted = {row["token_id"] for row in copy.rows("token_blacklist_blacklistedtoken")}
     stored = copy.rows("token_blacklist_outstandingtoken", user_id=victim.user_id)
     statuses, works = [], False
     for row in sorted(stored, key=lambda row: row["id"], reverse=True):  # the newest first
         if row["id"] in blacklisted:
             continue
-        refreshed = attacker.post("/api/jwt/refresh/", {"refresh": row["token"]})
+        refreshed = attacker.post(reverse(scheme.client.refresh), {"refresh": row["token"]})
         statuses.append(refreshed.status_code)
         if refreshed.status_code == 200:  # an expired one is refused: try the next
-            status, works = attacker.try_at(ns, victim, HTTP_AUTHORIZATION=f"Bearer {refreshed.json()['access']}")
+            status, works = attacker.try_at(
+                scheme.ns, victim, HTTP_AUTHORIZATION=f"{scheme.client.keyword} {refreshed.json()['access']}"
+            )
             statuses.append(status)
             break
     return Leak(
-        ns=ns,
+        ns=scheme.ns,
         holds="`token_blacklist_outstandingtoken.token`: each refresh token, whole",
-        sent="`POST /api/jwt/refresh/` with a stored refresh token not in the blacklist, then `Authorization: Bearer <access>`",
+        sent=f"`POST {reverse(scheme.client.refresh)}` with a stored refresh token not in the blacklist, "
+        f"then `Authorization: {scheme.client.keyword} <access>`",
         statuses=statuses,
         works=works,
         yields="the account: new access tokens, until the refresh token expires (JWT_REFRESH_SECONDS) or is blacklisted"
         if works
         else "nothing: every stored refresh token is blacklisted or refused",
     )
-
-
-def jwt(copy, victim, attacker):
-    return refreshed_at("jwt", copy, victim, attacker)
-
-
-def jwt_stateless(copy, victim, attacker):
-    return refreshed_at("jwt-stateless", copy, victim, attacker)

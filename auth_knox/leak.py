@@ -13,7 +13,7 @@ from knox.settings import knox_settings
 from demo.database_leak import Guessing, Leak
 
 
-def knox(copy, victim, attacker):
+def digest(scheme, copy, victim, attacker):
     (row,) = copy.rows("knox_authtoken", user_id=victim.user_id)
     tries = [
         attacker.try_at("knox", victim, HTTP_AUTHORIZATION=f"Token {row[column]}") for column in ("digest", "token_key")
@@ -21,7 +21,7 @@ def knox(copy, victim, attacker):
     works = any(works for _, works in tries)
     unknown = knox_settings.AUTH_TOKEN_CHARACTER_LENGTH - len(row["token_key"])  # hex characters not in the copy
     return Leak(
-        ns="knox",
+        ns=scheme.ns,
         holds=f"`knox_authtoken.digest`: SHA-512 of the token ({len(row['digest'])} hex characters); "
         f"`token_key`: its first {len(row['token_key'])} characters",
         sent="`Authorization: Token <digest>`, then `Token <token_key>`",

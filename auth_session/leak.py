@@ -3,14 +3,14 @@
 from demo.database_leak import Leak
 
 
-def session(copy, victim, attacker):
+def session_key(scheme, copy, victim, attacker):
     for row in copy.rows("django_session"):  # the rows don't say whose they are: try each one
         attacker.client.cookies["sessionid"] = row["session_key"]
-        status, works = attacker.try_at("session", victim)
+        status, works = attacker.try_at(scheme.ns, victim)
         if works:
             break
     return Leak(
-        ns="session",
+        ns=scheme.ns,
         holds=f"`django_session.session_key`: the cookie's value itself ({len(row['session_key'])} characters)",
         sent="`Cookie: sessionid=<session_key>`",
         statuses=[status],

@@ -3,11 +3,11 @@
 from demo.database_leak import Leak
 
 
-def stored_key_at(ns, copy, victim, attacker):
+def stored_key(scheme, copy, victim, attacker):
     (row,) = copy.rows("authtoken_token", user_id=victim.user_id)
-    status, works = attacker.try_at(ns, victim, HTTP_AUTHORIZATION=f"Token {row['key']}")
+    status, works = attacker.try_at(scheme.ns, victim, HTTP_AUTHORIZATION=f"Token {row['key']}")
     return Leak(
-        ns=ns,
+        ns=scheme.ns,
         holds=f"`authtoken_token.key`: the key itself ({len(row['key'])} characters)",
         sent="`Authorization: Token <key>`",
         statuses=[status],
@@ -16,11 +16,3 @@ def stored_key_at(ns, copy, victim, attacker):
         if works
         else "nothing: the stored key is not the credential",
     )
-
-
-def token(copy, victim, attacker):
-    return stored_key_at("token", copy, victim, attacker)
-
-
-def token_cached(copy, victim, attacker):
-    return stored_key_at("token-cached", copy, victim, attacker)

@@ -4,8 +4,8 @@ Each protected namespace gets a throwaway user holding a live credential of its
 scheme (checked: GET me/ answers 200). Then the rows each scheme stores are
 copied, column by column as the database holds them, into plain Python data:
 ``auth_user``, ``django_session``, ``authtoken_token``, ``knox_authtoken`` and
-simplejwt's outstanding and blacklisted tokens. Then each scheme's own function
-(``LEAKS``: ``leak.py`` in each ``auth_*`` app) plays the attacker: it builds
+simplejwt's outstanding and blacklisted tokens. Then each scheme's own hook
+(``database_leak`` in its app's scheme.py, which calls its leak.py) plays the attacker: it builds
 credentials from the copy alone and sends them to the namespace with a fresh
 client, through the whole site. Where the copy holds only hashes, the attacker
 can only guess: how fast one core guesses is timed against the stolen hash
@@ -35,8 +35,9 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from auth_token.authentication import CachedTokenAuthentication
 
+from . import registry
 from .account_events import refusals_not_logged
-from .measure import client_for, get_me, host, leave_nothing_behind
+from .measure import client_for, get_me, host, leave_no_session
 from .models import Note
 
 # The tables the schemes keep their side of a credential in, by the names the database gives them.
@@ -125,23 +126,9 @@ def common_passwords():
     return CommonPasswordValidator().passwords
 
 
-def leaks():
-    """{namespace: its scheme's leak function}: each auth_* app's leak.py says what its copy gives."""
-    from auth_basic import leak as basic
-    from auth_jwt import leak as jwt
-    from auth_knox import leak as knox
-    from auth_session import leak as session
-    from auth_token import leak as token
-
-    return {
-        "basic": basic.basic,
-        "session": session.session,
-        "token": token.token,
-        "token-cached": token.token_cached,
-        "jwt": jwt.jwt,
-        "jwt-stateless": jwt.jwt_stateless,
-        "knox": knox.knox,
-    }
+def protected():
+    """The namespaces that store a credential, in the registry's order (each one's scheme.py has a database_leak)."""
+    return [scheme for scheme in registry.schemes() if scheme.client.kind != "none"]
 
 
 def steal(victims, session_keys):
@@ -178,24 +165,24 @@ def where_in(column, values):
 
 def measure(guess_seconds=1.0):
     """{namespace: Leak}, measured with throwaway users who are deleted afterwards."""
-    functions = leaks()
+    schemes = protected()
     password = secrets.token_urlsafe()
     encoded = make_password(password)  # hashed once, with the site's own hasher, for every throwaway user
     User = get_user_model()
     users, clients = {}, {}
     try:
         with refusals_not_logged():
-            for ns in functions:
+            for scheme in schemes:
+                ns = scheme.ns
                 users[ns] = User.objects.create(username=f"database-leak-{secrets.token_hex(8)}", password=encoded)
                 clients[ns] = client_for(ns, users[ns], password)
                 if get_me(clients[ns], ns).status_code != 200:
                     raise RuntimeError(f"the throwaway user's credential did not work at /api/{ns}/")
             victims = {ns: victim(ns, user) for ns, user in users.items()}
-            session_keys = {
-                client.cookies["sessionid"].value for client in clients.values() if "sessionid" in client.cookies
-            }
+            session_keys = {c.cookies["sessionid"].value for c in clients.values() if "sessionid" in c.cookies}
             copy = steal(victims.values(), session_keys)
-            return {ns: leak(copy, victims[ns], Attacker(guess_seconds)) for ns, leak in functions.items()}
+            table = {s.ns: s.database_leak(copy, victims[s.ns], Attacker(guess_seconds)) for s in schemes}
+            return {ns: leak for ns, leak in table.items() if leak is not None}
     finally:
         forget(users, clients)
 
@@ -207,8 +194,8 @@ def victim(ns, user):
 
 def forget(users, clients):
     """Delete the throwaway users and all they left: sessions, cache entries, JWT rows (simplejwt keeps those)."""
-    for ns, client in clients.items():
-        leave_nothing_behind(client, ns)
+    for client in clients.values():
+        leave_no_session(client)
     for key in Token.objects.filter(user__in=users.values()).values_list("key", flat=True):
         cache.delete(CachedTokenAuthentication.cache_key(key))
     OutstandingToken.objects.filter(user__in=users.values()).delete()  # their blacklist rows go with them

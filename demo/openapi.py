@@ -1,4 +1,4 @@
-"""The base of the OpenAPI security schemes that auth_token and auth_jwt describe (drf-spectacular extensions)."""
+"""The base of the OpenAPI security schemes that the scheme apps describe (drf-spectacular extensions)."""
 
 from drf_spectacular.drainage import set_override
 from drf_spectacular.extensions import OpenApiAuthenticationExtension

@@ -2,7 +2,8 @@
 
 One protected resource (``demo.views``), mounted once per namespace; the only
 difference between two namespaces is the authentication class they name, plus
-the login endpoints that scheme needs.
+the login endpoints that scheme needs. Adding a namespace: an app with its
+``scheme.py``, and one ``namespace(...)`` line here.
 """
 
 from django.contrib import admin
@@ -21,12 +22,17 @@ from auth_jwt.authentication import JWTAuthentication, JWTStatelessUserAuthentic
 from auth_knox.authentication import KnoxTokenAuthentication
 from auth_session.authentication import SessionAuthentication
 from auth_token.authentication import CachedTokenAuthentication, TokenAuthentication
-from demo import views
+from demo import registry, views
 from demo.throttling import login_throttled
 
 
 def namespace(ns, authentication_classes, extra_urls=(), permission_classes=None):
-    """/api/<ns>/: the shared resource behind exactly one scheme, and the scheme's own endpoints."""
+    """/api/<ns>/: the shared resource behind exactly one scheme, and the scheme's own endpoints.
+
+    The namespace's words, client recipe and test-client login are its app's
+    scheme.py (see demo.registry); each line below mounts one, in this order everywhere.
+    """
+    registry.describe(ns)  # fails at startup if no app's scheme.py describes it
     scheme = {"scheme": ns, "authentication_classes": authentication_classes}
     if permission_classes is not None:
         scheme["permission_classes"] = permission_classes

@@ -5,6 +5,7 @@ own ``authentication_classes`` (see ``demo/urls.py``), the way DRF's own tests
 mount one view several ways.
 """
 
+import json
 from contextlib import suppress
 from time import perf_counter
 
@@ -20,9 +21,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from . import registry
 from .middleware import current_step
 from .models import Note
-from .schemes import BY_NS, SCHEMES
 from .serializers import ApiIndexSerializer, MeSerializer, NamespaceRootSerializer, NoteSerializer
 
 
@@ -67,15 +68,15 @@ class NamespaceRootView(SchemeView):
     endpoint_names = ["me", "notes-list", "login", "logout", "refresh", "verify"]
 
     def get_view_name(self):
-        return f"/api/{self.scheme}/: {BY_NS[self.scheme].title}"
+        return f"/api/{self.scheme}/: {registry.scheme(self.scheme).title}"
 
     def get_view_description(self, html=False):
-        text = BY_NS[self.scheme].how
+        text = registry.scheme(self.scheme).how
         return format_html("<p>{}</p>", text) if html else text  # html: marked safe, as DRF's own is
 
     @extend_schema(responses=NamespaceRootSerializer)
     def get(self, request):
-        scheme = BY_NS[self.scheme]
+        scheme = registry.scheme(self.scheme)
         endpoints = {}
         for name in self.endpoint_names:
             with suppress(NoReverseMatch):  # a namespace without this scheme's own endpoint
@@ -137,7 +138,7 @@ class NoteDetailView(InstrumentedView, OwnNotesMixin, generics.RetrieveUpdateDes
 
 
 class ApiIndexView(SchemeView):
-    """Every namespace serves the same resource under one scheme each."""
+    """Every namespace serves the same resource under one scheme each; `client` says how a generic client logs in."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -147,7 +148,12 @@ class ApiIndexView(SchemeView):
         return Response(
             {
                 "namespaces": {
-                    s.ns: {"url": request.build_absolute_uri(f"/api/{s.ns}/"), "scheme": s.title} for s in SCHEMES
+                    s.ns: {
+                        "url": request.build_absolute_uri(f"/api/{s.ns}/"),
+                        "scheme": s.title,
+                        "client": s.client.as_json(),
+                    }
+                    for s in registry.schemes()
                 }
             }
         )
@@ -170,7 +176,7 @@ class LandingView(TemplateView):
                 "figures": figures.get(s.ns),
                 "curl": [line.format(base=base) for line in s.curl],
             }
-            for s in SCHEMES
+            for s in registry.schemes()
         ]
         # Measured only when asked: it takes seconds (Basic hashes the password on every
         # request) and holds a transaction open, so a first visit doesn't pay for it.
@@ -196,8 +202,9 @@ class RaceView(TemplateView):
 
     def get_context_data(self, **kwargs):
         hasher = get_hasher()  # what Basic pays on every request, named on the page
+        lanes = [{"scheme": s, "client": json.dumps(s.client.as_json())} for s in registry.schemes()]
         return super().get_context_data(
-            schemes=SCHEMES,
+            lanes=lanes,
             hasher=hasher.algorithm,
             iterations=getattr(hasher, "iterations", None),
             **kwargs,

@@ -20,8 +20,7 @@ from knox.models import AuthToken
 from rest_framework.authtoken.models import Token
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from auth_jwt import leak as jwt_leak
-from demo import database_leak
+from demo import database_leak, registry
 from demo.database_leak import Attacker, measure
 from demo.models import Note
 
@@ -130,7 +129,7 @@ def test_a_blacklisted_refresh_token_in_the_copy_gives_nothing(alice, settings):
     assert client.post("/api/jwt/logout/", {"refresh": refresh}).status_code == 200
     victim = database_leak.Victim("jwt", alice.pk, "alice", alice.notes.get().title)
 
-    leak = jwt_leak.jwt(database_leak.steal([victim], set()), victim, Attacker(0.01))
+    leak = registry.scheme("jwt").database_leak(database_leak.steal([victim], set()), victim, Attacker(0.01))
 
     assert (leak.statuses, leak.works) == ([], False)
     assert leak.yields == "nothing: every stored refresh token is blacklisted or refused"

@@ -2,12 +2,12 @@
 // Plain JavaScript and SVG, no library: what a client of each scheme does is all here to read.
 "use strict";
 
-// Which credential each namespace takes. token-cached and jwt-stateless take the
-// same credentials as token and jwt, so one login serves both.
-const CREDENTIAL_OF = {
-  public: "none", basic: "basic", session: "session",
-  token: "token", "token-cached": "token", jwt: "jwt", "jwt-stateless": "jwt", knox: "knox",
-};
+// How each namespace's client logs in: the recipe GET /api/ publishes, on each checkbox
+// (data-client). token-cached and jwt-stateless take the same credentials as token
+// and jwt: same kind, same login URL, so one login serves both.
+const RECIPES = Object.fromEntries(
+  [...document.querySelectorAll("input[name=ns]")].map((box) => [box.value, JSON.parse(box.dataset.client)]),
+);
 const SVG = "http://www.w3.org/2000/svg";
 const main = document.getElementById("race");
 
@@ -36,36 +36,32 @@ async function answerOf(response, what) {
   return body;
 }
 
-// How a client obtains each scheme's credential. `credentials` says whether the
+// How a client obtains each kind of credential. `credentials` says whether the
 // browser may send cookies: only the session namespace gets them, so every
 // other namespace sees its own scheme's credential and nothing else.
 const LOG_IN = {
   async none() {
     return { headers: {}, credentials: "omit" };
   },
-  async basic(username, password) {
+  async basic(recipe, username, password) {
     // Authorization: Basic base64(username:password), UTF-8 as RFC 7617 allows.
     const bytes = new TextEncoder().encode(`${username}:${password}`);
     const encoded = btoa(String.fromCharCode(...bytes));
     return { headers: { Authorization: `Basic ${encoded}` }, credentials: "omit" };
   },
-  async session(username, password) {
-    await answerOf(await fetch("/api/session/login/", { headers: { Accept: "application/json" } }), "session: csrftoken");
-    const response = await postJSON("/api/session/login/", { username, password }, { "X-CSRFToken": cookie("csrftoken") });
+  async session(recipe, username, password) {
+    await answerOf(await fetch(recipe.login, { headers: { Accept: "application/json" } }), "session: csrftoken");
+    const response = await postJSON(recipe.login, { username, password }, { "X-CSRFToken": cookie("csrftoken") });
     await answerOf(response, "session login");
     return { headers: {}, credentials: "same-origin" }; // the HttpOnly sessionid cookie goes by itself
   },
-  async token(username, password) {
-    const { token } = await answerOf(await postJSON("/api/token/login/", { username, password }), "token login");
-    return { headers: { Authorization: `Token ${token}` }, credentials: "omit" };
+  async token(recipe, username, password) {
+    const body = await answerOf(await postJSON(recipe.login, { username, password }), `${recipe.kind} login`);
+    return { headers: { Authorization: `${recipe.keyword} ${body[recipe.field]}` }, credentials: "omit" };
   },
-  async jwt(username, password) {
-    const { access } = await answerOf(await postJSON("/api/jwt/login/", { username, password }), "jwt login");
-    return { headers: { Authorization: `Bearer ${access}` }, credentials: "omit" };
-  },
-  async knox(username, password) {
-    const { token } = await answerOf(await postJSON("/api/knox/login/", { username, password }), "knox login");
-    return { headers: { Authorization: `Token ${token}` }, credentials: "omit" };
+  async jwt(recipe, username, password) {
+    const { access } = await answerOf(await postJSON(recipe.login, { username, password }), `${recipe.kind} login`);
+    return { headers: { Authorization: `${recipe.keyword} ${access}` }, credentials: "omit" };
   },
 };
 
@@ -292,14 +288,15 @@ document.getElementById("race-form").addEventListener("submit", async (event) =>
     setTimeout(() => { pending = false; lanes.forEach((lane) => lane.draw()); drawBars(lanes); }, 200);
   };
   redraw();
-  const logins = {}; // one login per kind of credential per run: the login endpoints are throttled
+  const logins = {}; // one login per credential per run: the login endpoints are throttled
   try {
     for (const lane of lanes) {
-      const kind = CREDENTIAL_OF[lane.ns];
+      const recipe = RECIPES[lane.ns];
+      const kind = recipe.login ? `${recipe.kind} ${recipe.login}` : recipe.kind;
       setStatus("running", `Logging in for ${lane.ns}…`);
       lane.state = "logging in";
       redraw();
-      logins[kind] = logins[kind] || LOG_IN[kind](username, password);
+      logins[kind] = logins[kind] || LOG_IN[recipe.kind](recipe, username, password);
       let credential;
       try {
         credential = await logins[kind];
@@ -316,14 +313,9 @@ document.getElementById("race-form").addEventListener("submit", async (event) =>
       redraw();
     }
   } finally {
-    if (logins.session) {
+    if (Object.keys(logins).some((kind) => kind.startsWith("session "))) {
       // Leave no session behind: log out with the CSRF token, as the session scheme requires.
       await postJSON("/api/session/logout/", {}, { "X-CSRFToken": cookie("csrftoken") }).catch(() => null);
-    }
-    if (logins.knox) {
-      // Each knox login is a new token row: end this one too.
-      const knox = await logins.knox.catch(() => null);
-      if (knox) await fetch("/api/knox/logout/", { method: "POST", headers: knox.headers, credentials: "omit" }).catch(() => null);
     }
     reading(lanes, concurrency);
     // Draw the final figures now, not on the next tick: "done" must show them.
