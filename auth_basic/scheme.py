@@ -17,6 +17,10 @@ class BasicScheme(Scheme):
     credential_lives = "the password itself, sent with every request (the browser keeps it after its prompt)"
     server_looks_up = "the user by name, then a full password hash (PBKDF2)"
     logout_revokes = "no logout: only a password change"
+    choose_when = (
+        "a script or a test calls the API over HTTPS and nothing more is wanted; "
+        "not for a browser app (no logout, and a browser sends it cross-site)"
+    )
     csrf = (
         "exposed: a browser that has the password sends it with forged cross-site requests too, "
         "and DRF checks no CSRF token for Basic"

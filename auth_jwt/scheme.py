@@ -20,6 +20,7 @@ class JWTScheme(Scheme):
     credential_lives = "a signed token the client keeps; the server keeps only refresh tokens' blacklist"
     server_looks_up = "checks the signature, then loads the user by id"
     logout_revokes = "the refresh token only; an access token works until it expires (JWT_ACCESS_SECONDS)"
+    choose_when = "several servers or services check the same token, and access tokens are short-lived"
     csrf = "not needed"
     browser_native = "no: a script must add the header"
     curl = [
@@ -64,6 +65,7 @@ class StatelessJWTScheme(JWTScheme):
     credential_lives = "as jwt; the username travels in the token"
     server_looks_up = "nothing: only the signature and expiry are checked"
     logout_revokes = "no: not even a deactivated or deleted account stops it before it expires"
+    choose_when = "a resource server that must not read the user table, accepting that only expiry ends a token"
     curl = ['curl -i -H "Authorization: Bearer $ACCESS" {base}/api/jwt-stateless/me/']
     used_at = "access token at /api/jwt-stateless/"
 

@@ -28,6 +28,10 @@ class KnoxScheme(Scheme):
         "to delete the expired ones"
     )
     logout_revokes = "yes, at once: logout/ ends this token, logoutall/ every token of the user"
+    choose_when = (
+        "token clients, with tokens that expire, one per device, ended one by one or all at once, "
+        "and that a copy of the database doesn't give away"
+    )
     csrf = "not needed: the browser never sends the header by itself"
     browser_native = "no: a script must add the header"
     curl = [

@@ -17,6 +17,7 @@ class SessionScheme(Scheme):
     credential_lives = "a random session key in an HttpOnly cookie; the session itself in the database"
     server_looks_up = "the session row, then the user"
     logout_revokes = "yes, at once (the session row is deleted)"
+    choose_when = "the browser app is served by this same site: an HttpOnly cookie scripts can't read, with CSRF"
     csrf = "yes: unsafe methods need the X-CSRFToken header"
     browser_native = "yes: cookies"
     curl = [

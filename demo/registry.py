@@ -58,6 +58,7 @@ class Scheme:
     logout_revokes = ""
     csrf = ""
     browser_native = ""
+    choose_when = ""  # the landing page's "When to choose which scheme": one sentence
     curl = []  # shell lines for the landing page; {base} is the site's URL
     client = Recipe("none")
 

@@ -192,6 +192,8 @@ class LandingView(TemplateView):
             "rows": list(leaks.values()),
             "guessing": [database_leak.guessing_line(row) for row in leaks.values() if row.guessing],
         }
+        for row in rows:  # "When to choose": the stolen-database cell, once measured
+            row["leak"] = leaks and leaks.get(row["scheme"].ns)
         return super().get_context_data(rows=rows, base=base, account_events=events, database_leak=leak, **kwargs)
 
 

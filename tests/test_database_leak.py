@@ -16,6 +16,7 @@ from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.test import override_settings
+from django.utils.html import escape
 from knox.models import AuthToken
 from rest_framework.authtoken.models import Token
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -184,3 +185,19 @@ def test_landing_page_shows_the_measured_table(client, settings, monkeypatch, ta
         assert f'<td class="{"survives" if works else "stops"}">{table[ns].yields}</td>' in row.group(1)
     assert "<code>knox_authtoken.digest</code>" in html
     assert html.count("guesses per second on one core") == len(GUESSED)
+
+
+@pytest.mark.django_db
+def test_when_to_choose_names_every_protected_namespace_with_its_measured_leak(client, monkeypatch, table):
+    monkeypatch.setattr(database_leak, "_measured", {"table": table})
+    monkeypatch.setattr("demo.measure.landing_figures", lambda: {})
+
+    html = client.get("/").content.decode()
+
+    assert '<tr id="choose-public">' not in html  # the baseline protects nothing
+    for ns in EXPECTED:
+        row = re.search(rf'<tr id="choose-{re.escape(ns)}">(.*?)</tr>', html, re.S)
+        assert row, ns
+        assert f'<td class="leak">{table[ns].yields}</td>' in row.group(1)
+        assert escape(registry.scheme(ns).choose_when) in row.group(1)
+    assert all(f"RFC {n}" in html for n in (7617, 6750, 7519, 8725))
