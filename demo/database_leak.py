@@ -17,7 +17,6 @@ and they are deleted afterwards with everything they made. Used by
 """
 
 import secrets
-import threading
 import time
 from dataclasses import asdict, dataclass
 
@@ -37,7 +36,7 @@ from auth_token.authentication import CachedTokenAuthentication
 
 from . import registry
 from .account_events import refusals_not_logged
-from .measure import client_for, get_me, host, leave_no_session
+from .measure import client_for, get_me, host, kept, leave_no_session
 from .models import Note
 
 # The tables the schemes keep their side of a credential in, by the names the database gives them.
@@ -271,15 +270,11 @@ def as_json(table):
 
 
 _measured = {}
-_measured_lock = threading.Lock()
 
 
 def measured_once():
     """The table, measured the first time this process is asked for it, then kept."""
-    with _measured_lock:
-        if "table" not in _measured:
-            _measured["table"] = measure()
-        return _measured["table"]
+    return kept(_measured, measure)
 
 
 def measured_so_far():
