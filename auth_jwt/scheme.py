@@ -32,18 +32,24 @@ class JWTScheme(Scheme):
     client = Recipe("jwt", login="jwt:login", refresh="jwt:refresh", keyword="Bearer")
     used_at = "access token at /api/jwt/"
     expires = "the access token expires"
+    # What jwt-rsa changes (auth_jwt_rsa/scheme.py): the login's serializer, so its tokens, and the endpoints' namespace.
+    login_serializer = LoginSerializer
+    endpoints = "jwt"
 
     def log_in(self, client, user, password):
-        refresh = LoginSerializer.get_token(user)  # the pair /api/jwt/login/ would hand out
+        refresh = self.login_serializer.get_token(user)  # the pair the login endpoint would hand out
         client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {refresh.access_token}"
         return str(refresh)  # what logout needs
 
     def log_out(self, client, credential):
-        return client.post(reverse("jwt:logout"), {"refresh": credential}, content_type="application/json")
+        return client.post(
+            reverse(f"{self.endpoints}:logout"), {"refresh": credential}, content_type="application/json"
+        )
 
     def expire_soon(self, client, credential, seconds):
         # The same access token (same claims, same jti), signed again to run out in `seconds`.
-        access = AccessToken(client.defaults["HTTP_AUTHORIZATION"].split()[1], verify=False)
+        access_token_class = self.login_serializer.token_class.access_token_class
+        access = access_token_class(client.defaults["HTTP_AUTHORIZATION"].split()[1], verify=False)
         access.set_exp(lifetime=timedelta(seconds=seconds))
         client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {access}"
         return credential
@@ -81,19 +87,23 @@ class RefreshCredential(JWTScheme):
     expires = "the refresh token expires"
 
     def log_in(self, client, user, password):
-        return str(LoginSerializer.get_token(user))
+        return str(self.login_serializer.get_token(user))
 
     def attempt(self, client, credential):
-        return client.post(reverse("jwt:refresh"), {"refresh": credential}, content_type="application/json")
+        return client.post(
+            reverse(f"{self.endpoints}:refresh"), {"refresh": credential}, content_type="application/json"
+        )
 
     def still_valid(self, client, credential):
         """Checked without using it up: a successful refresh rotates it."""
-        response = client.post(reverse("jwt:verify"), {"token": credential}, content_type="application/json")
+        response = client.post(
+            reverse(f"{self.endpoints}:verify"), {"token": credential}, content_type="application/json"
+        )
         return response.status_code == 200
 
     def expire_soon(self, client, credential, seconds):
         # A twin of the token: a new jti, since the try after the event used the original up.
-        refresh = RefreshToken(credential, verify=False)
+        refresh = self.login_serializer.token_class(credential, verify=False)
         refresh.set_jti()
         refresh.set_exp(lifetime=timedelta(seconds=seconds))
         return str(refresh)

@@ -260,17 +260,18 @@ class JwtUser(SchemeUser):
     """Logs in at /api/jwt/login/, sends 'Authorization: Bearer <access>', and refreshes before the access token expires."""
 
     ns = "jwt"
+    endpoints = "jwt"  # the namespace whose login/ and refresh/ hand out the tokens
     refresh_token = None
     refresh_at = float("inf")
 
     def log_in(self):
-        self.use_tokens(self.call("POST", "jwt/login/", "jwt/login/", 200, json=self.credentials()))
+        login = f"{self.endpoints}/login/"
+        self.use_tokens(self.call("POST", login, login, 200, json=self.credentials()))
 
     def keep_credential_fresh(self):
         if time.time() >= self.refresh_at:
-            self.use_tokens(
-                self.call("POST", "jwt/refresh/", "jwt/refresh/", 200, json={"refresh": self.refresh_token})
-            )
+            refresh = f"{self.endpoints}/refresh/"
+            self.use_tokens(self.call("POST", refresh, refresh, 200, json={"refresh": self.refresh_token}))
 
     def use_tokens(self, response):
         if not response.ok:
@@ -289,6 +290,13 @@ class JwtStatelessUser(JwtUser):
     """The same tokens; the server trusts their claims and never loads the user."""
 
     ns = "jwt-stateless"
+
+
+class JwtRsaUser(JwtUser):
+    """The same client, at /api/jwt-rsa/: RS256 tokens from its own login and refresh."""
+
+    ns = "jwt-rsa"
+    endpoints = "jwt-rsa"
 
 
 # --- Reporting: the web UI's extra tab, the printed summary, the runner's file.

@@ -63,6 +63,7 @@ USER_CLASSES = {
     "token-cached": "TokenCachedUser",
     "jwt": "JwtUser",
     "jwt-stateless": "JwtStatelessUser",
+    "jwt-rsa": "JwtRsaUser",
     "knox": "KnoxUser",
 }
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.management.utils import get_random_secret_key
 
+from demo.checkout import checkout_secret
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -24,22 +26,7 @@ def env_int(name, default):
 
 def checkout_secret_key(path=BASE_DIR / ".secret_key"):
     """A random key made once per checkout and kept in an untracked file (never a literal in the code)."""
-    try:
-        # O_EXCL: when several gunicorn workers start at once, exactly one writes the key.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        for _ in range(50):  # the writer may not have finished yet
-            key = path.read_text().strip()
-            if key:
-                return key
-            import time
-
-            time.sleep(0.01)
-        raise
-    key = get_random_secret_key()
-    with os.fdopen(fd, "w") as f:
-        f.write(key)
-    return key
+    return checkout_secret(path, lambda: get_random_secret_key().encode()).decode().strip()
 
 
 DEBUG = env_flag("DJANGO_DEBUG")
@@ -69,6 +56,7 @@ INSTALLED_APPS = [
     "auth_session",
     "auth_token",
     "auth_jwt",
+    "auth_jwt_rsa",
     "auth_knox",
 ]
 
@@ -211,6 +199,10 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer", "JWT"),
     "SIGNING_KEY": SECRET_KEY,
 }
+
+# --- jwt-rsa: simplejwt's tokens signed with RS256, by the private key in this PEM file; unset, by one
+# generated once per checkout into .jwt_rsa_private_key.pem (untracked), like the secret key.
+JWT_RSA_PRIVATE_KEY_FILE = os.environ.get("JWT_RSA_PRIVATE_KEY_FILE") or None
 
 # --- knox: tokens stored as digests (SHA-512), each expiring KNOX_TOKEN_SECONDS after login.
 REST_KNOX = {

@@ -65,7 +65,7 @@ class NamespaceRootView(SchemeView):
     """The namespace's endpoints, and how to authenticate to them."""
 
     permission_classes = [AllowAny]
-    endpoint_names = ["me", "notes-list", "login", "logout", "refresh", "verify"]
+    endpoint_names = ["me", "notes-list", "login", "logout", "refresh", "verify", "jwks"]
 
     def get_view_name(self):
         return f"/api/{self.scheme}/: {registry.scheme(self.scheme).title}"

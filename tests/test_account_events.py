@@ -51,6 +51,8 @@ def expected():
         "jwt-stateless": [access, access, access, access],  # never asks the database
         "knox": [NO, knox, NO, NO],  # logout deletes the token; the user is loaded on every request
         "jwt refresh": [NO, refresh, NO, NO],
+        "jwt-rsa": [access, access, NO, NO],  # as jwt: the same simplejwt, another signature
+        "jwt-rsa refresh": [NO, refresh, NO, NO],
     }
 
 

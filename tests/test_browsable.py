@@ -15,6 +15,7 @@ PANEL_LOGIN = {
     "token-cached": "/api/token/login/",
     "jwt": "/api/jwt/login/",
     "jwt-stateless": "/api/jwt/login/",
+    "jwt-rsa": "/api/jwt-rsa/login/",
     "knox": "/api/knox/login/",
 }
 PANEL = list(PANEL_LOGIN)
@@ -25,6 +26,7 @@ SECURITY = {
     "token-cached": "tokenAuth",
     "jwt": "jwtAuth",
     "jwt-stateless": "jwtAuth",
+    "jwt-rsa": "jwtRsaAuth",
     "knox": "knoxAuth",
 }
 

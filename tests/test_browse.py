@@ -13,7 +13,7 @@ require_chromium()
 pytestmark = pytest.mark.slow
 
 DEMO = {"username": "alice", "password": "alice-demo-pass"}
-PANEL = ["token", "token-cached", "jwt", "jwt-stateless", "knox"]
+PANEL = ["token", "token-cached", "jwt", "jwt-stateless", "jwt-rsa", "knox"]
 # What the page's cost line must say for GET me/: the contract's queries (token-cached: its cache may be cold).
 ME_QUERIES = {
     "public": {"0"},
@@ -23,6 +23,7 @@ ME_QUERIES = {
     "token-cached": {"0", "1"},
     "jwt": {"1"},
     "jwt-stateless": {"0"},
+    "jwt-rsa": {"1"},
     "knox": {"2"},
 }
 

@@ -37,6 +37,7 @@ EXPECTED = {
     "token-cached": ([200], True),
     "jwt": ([200, 200], True),  # a stored refresh token, then the access token it bought
     "jwt-stateless": ([200, 200], True),
+    "jwt-rsa": ([200, 200], True),  # RS256 refresh tokens, stored whole in the same table
     "knox": ([401, 401], False),  # the digest, then the stored prefix: neither is the token
 }
 GUESSED = {"basic", "knox"}  # where the copy leaves only guessing

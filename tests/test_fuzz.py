@@ -105,6 +105,10 @@ UNAUTHENTICATED_ENDPOINTS = [
     "/api/jwt/verify/",
     "/auth-jwt-verify/",
     "/api/jwt/logout/",
+    "/api/jwt-rsa/login/",
+    "/api/jwt-rsa/refresh/",
+    "/api/jwt-rsa/verify/",
+    "/api/jwt-rsa/logout/",
     "/api/knox/login/",
 ]
 
@@ -155,5 +159,5 @@ def test_any_body_at_the_notes_endpoints(body, ns, logged_in):
 
 def test_the_fuzzed_login_endpoints_still_log_in(alice):
     # The fuzzing above proves nothing if the endpoints refuse everything: the real password works.
-    for url in ("/api/token/login/", "/api/jwt/login/", "/jwt-auth/"):
+    for url in ("/api/token/login/", "/api/jwt/login/", "/jwt-auth/", "/api/jwt-rsa/login/"):
         assert ApiClient().post(url, {"username": "alice", "password": PASSWORDS["alice"]}).status_code == 200

@@ -16,6 +16,7 @@ LOGIN_URLS = [
     "/api/jwt/login/",
     "/jwt-auth/",
     "/auth-jwt/",
+    "/api/jwt-rsa/login/",
     "/api/knox/login/",
 ]
 

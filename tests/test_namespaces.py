@@ -21,6 +21,7 @@ QUERIES = {
     "jwt": 1,
     "token-cached": 0,
     "jwt-stateless": 0,
+    "jwt-rsa": 1,
     "knox": 2,
 }
 

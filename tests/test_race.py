@@ -11,7 +11,16 @@ from .servers import get
 pytestmark = pytest.mark.slow
 
 # X-DB-Queries of GET me/ per the contract, as the race shows them.
-QUERIES = {"public": "0", "basic": "1", "session": "2", "token": "1", "jwt": "1", "jwt-stateless": "0", "knox": "2"}
+QUERIES = {
+    "public": "0",
+    "basic": "1",
+    "session": "2",
+    "token": "1",
+    "jwt": "1",
+    "jwt-stateless": "0",
+    "jwt-rsa": "1",
+    "knox": "2",
+}
 # token-cached: 0 once each server process has cached the key (a first request per gunicorn worker may ask).
 TOKEN_CACHED = re.compile(r"0|0\.\d+ \(0–1\)")
 

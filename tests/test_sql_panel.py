@@ -22,6 +22,7 @@ EXPECTED_STEPS = {
     "token-cached": [],
     "jwt": [("user lookup", ["auth_user"])],
     "jwt-stateless": [],
+    "jwt-rsa": [("user lookup", ["auth_user"])],
     "knox": [("token lookup", ["knox_authtoken", "auth_user"]), ("expired-token cleanup", ["knox_authtoken"])],
 }
 PANEL_ROW = re.compile(r'<td class="sql-step">(.*?)</td>.*?<code class="sql-text">(.*?)</code>', re.S)
@@ -138,6 +139,7 @@ SENT_AND_CHECKED = {
         "Authorization: Bearer ‹",
         "rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication",
     ),
+    "jwt-rsa": ("Authorization: Bearer ‹", "auth_jwt_rsa.authentication.JWTAuthentication"),
 }
 
 
