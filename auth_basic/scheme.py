@@ -4,6 +4,8 @@ import base64
 
 from demo.registry import Recipe, Scheme
 
+from . import leak
+
 
 class BasicScheme(Scheme):
     ns = "basic"
@@ -15,6 +17,10 @@ class BasicScheme(Scheme):
     credential_lives = "the password itself, sent with every request (the browser keeps it after its prompt)"
     server_looks_up = "the user by name, then a full password hash (PBKDF2)"
     logout_revokes = "no logout: only a password change"
+    choose_when = (
+        "a script or a test calls the API over HTTPS and nothing more is wanted; "
+        "not for a browser app (no logout, and a browser sends it cross-site)"
+    )
     csrf = (
         "exposed: a browser that has the password sends it with forged cross-site requests too, "
         "and DRF checks no CSRF token for Basic"
@@ -27,6 +33,9 @@ class BasicScheme(Scheme):
     def log_in(self, client, user, password):
         raw = base64.b64encode(f"{user.get_username()}:{password}".encode()).decode()
         client.defaults["HTTP_AUTHORIZATION"] = f"Basic {raw}"
+
+    def database_leak(self, copy, victim, attacker):
+        return leak.password_hash(self, copy, victim, attacker)
 
 
 SCHEMES = [BasicScheme()]

@@ -7,6 +7,7 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from demo.registry import Recipe, Scheme
 
+from . import leak
 from .serializers import LoginSerializer
 
 
@@ -19,6 +20,7 @@ class JWTScheme(Scheme):
     credential_lives = "a signed token the client keeps; the server keeps only refresh tokens' blacklist"
     server_looks_up = "checks the signature, then loads the user by id"
     logout_revokes = "the refresh token only; an access token works until it expires (JWT_ACCESS_SECONDS)"
+    choose_when = "several servers or services check the same token, and access tokens are short-lived"
     csrf = "not needed"
     browser_native = "no: a script must add the header"
     curl = [
@@ -58,6 +60,9 @@ class JWTScheme(Scheme):
     def account_credentials(self):
         return [self, RefreshCredential()]
 
+    def database_leak(self, copy, victim, attacker):
+        return leak.stored_refresh_token(self, copy, victim, attacker)
+
 
 class StatelessJWTScheme(JWTScheme):
     ns = "jwt-stateless"
@@ -66,6 +71,7 @@ class StatelessJWTScheme(JWTScheme):
     credential_lives = "as jwt; the username travels in the token"
     server_looks_up = "nothing: only the signature and expiry are checked"
     logout_revokes = "no: not even a deactivated or deleted account stops it before it expires"
+    choose_when = "a resource server that must not read the user table, accepting that only expiry ends a token"
     curl = ['curl -i -H "Authorization: Bearer $ACCESS" {base}/api/jwt-stateless/me/']
     used_at = "access token at /api/jwt-stateless/"
 

@@ -15,6 +15,9 @@ class JWTRSAScheme(JWTScheme):
     )
     credential_lives = "as jwt, signed with the site's private key; anyone can check it with the public key (JWKS)"
     server_looks_up = "checks the RSA signature with the public key, then loads the user by id"
+    choose_when = (
+        "other services check the tokens and must not be able to issue them: they hold only the public key (JWKS)"
+    )
     curl = [
         "RSA_ACCESS=$(curl -s -H 'Content-Type: application/json' "
         '-d \'{{"username": "alice", "password": "alice-demo-pass"}}\' '

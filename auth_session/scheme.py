@@ -4,6 +4,8 @@ from django.urls import reverse
 
 from demo.registry import Recipe, Scheme
 
+from . import leak
+
 
 class SessionScheme(Scheme):
     ns = "session"
@@ -15,6 +17,7 @@ class SessionScheme(Scheme):
     credential_lives = "a random session key in an HttpOnly cookie; the session itself in the database"
     server_looks_up = "the session row, then the user"
     logout_revokes = "yes, at once (the session row is deleted)"
+    choose_when = "the browser app is served by this same site: an HttpOnly cookie scripts can't read, with CSRF"
     csrf = "yes: unsafe methods need the X-CSRFToken header"
     browser_native = "yes: cookies"
     curl = [
@@ -32,6 +35,9 @@ class SessionScheme(Scheme):
 
     def log_out(self, client, credential):
         return client.post(reverse("session:logout"))
+
+    def database_leak(self, copy, victim, attacker):
+        return leak.session_key(self, copy, victim, attacker)
 
 
 SCHEMES = [SessionScheme()]

@@ -7,6 +7,7 @@ from rest_framework.authtoken.models import Token
 
 from demo.registry import Recipe, Scheme
 
+from . import leak
 from .authentication import CachedTokenAuthentication
 
 
@@ -17,6 +18,7 @@ class TokenScheme(Scheme):
     credential_lives = "a random key the client keeps; the server keeps it in a database table"
     server_looks_up = "the token row joined to its user"
     logout_revokes = "yes, at once (the key is deleted)"
+    choose_when = "a script or an app that keeps a secret, when revoking at once matters more than expiry"
     csrf = "not needed: the browser never sends the header by itself"
     browser_native = "no: a script must add the header"
     curl = [
@@ -36,6 +38,9 @@ class TokenScheme(Scheme):
     def log_out(self, client, credential):
         return client.post(reverse("token:logout"))
 
+    def database_leak(self, copy, victim, attacker):
+        return leak.stored_key(self, copy, victim, attacker)
+
 
 class CachedTokenScheme(TokenScheme):
     ns = "token-cached"
@@ -44,6 +49,7 @@ class CachedTokenScheme(TokenScheme):
     credential_lives = "as token; plus a copy of key -> user in the cache"
     server_looks_up = "the cache; the database only on a miss"
     logout_revokes = "not at once: a deleted key works until its cache entry expires"
+    choose_when = "as token, read-heavy, when a logout may take TOKEN_CACHE_SECONDS to reach every server"
     csrf = "not needed"
     curl = ['curl -i -H "Authorization: Token $TOKEN" {base}/api/token-cached/me/']
     used_at = "Token key at /api/token-cached/"

@@ -245,6 +245,17 @@ class TokenCachedUser(TokenUser):
     ns = "token-cached"
 
 
+class KnoxUser(SchemeUser):
+    """Logs in at /api/knox/login/ once, then sends 'Authorization: Token <token>' (knox keeps only its digest)."""
+
+    ns = "knox"
+
+    def log_in(self):
+        response = self.call("POST", "knox/login/", "knox/login/", 200, json=self.credentials())
+        if response.ok:
+            self.client.headers["Authorization"] = f"Token {response.json()['token']}"
+
+
 class JwtUser(SchemeUser):
     """Logs in at /api/jwt/login/, sends 'Authorization: Bearer <access>', and refreshes before the access token expires."""
 

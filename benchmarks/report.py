@@ -17,6 +17,7 @@ CONTRACT_QUERIES = {
     "jwt": 1,
     "jwt-stateless": 0,
     "jwt-rsa": 1,
+    "knox": 2,  # as measured: the token and its user, then the user's tokens (knox deletes the expired ones)
 }
 
 # What a student should read in each row.
@@ -40,6 +41,10 @@ READING = {
     "jwt-rsa": (
         "One query, as jwt: the RSA signature is checked with the public key (a little more CPU than HMAC), "
         "then the user is loaded by id."
+    ),
+    "knox": (
+        "Two queries: the token row (found by the token's first characters, checked by its SHA-512 digest) "
+        "joined to its user, then every token of that user, read to delete the expired ones."
     ),
 }
 

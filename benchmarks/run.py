@@ -64,6 +64,7 @@ USER_CLASSES = {
     "jwt": "JwtUser",
     "jwt-stateless": "JwtStatelessUser",
     "jwt-rsa": "JwtRsaUser",
+    "knox": "KnoxUser",
 }
 
 

@@ -14,7 +14,6 @@ landing page and the README's table.
 
 import logging
 import secrets
-import threading
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -24,7 +23,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from . import registry
-from .measure import SiteClient
+from .measure import SiteClient, kept
 
 EVENTS = ["logout", "password change", "account deactivated", "account deleted"]
 
@@ -176,15 +175,11 @@ def as_markdown(table):
 
 
 _measured = {}
-_measured_lock = threading.Lock()
 
 
 def measured_once():
     """The table, measured the first time this process is asked for it, then kept."""
-    with _measured_lock:
-        if "table" not in _measured:
-            _measured["table"] = measure()
-        return _measured["table"]
+    return kept(_measured, measure)
 
 
 def measured_so_far():

@@ -58,6 +58,7 @@ class Scheme:
     logout_revokes = ""
     csrf = ""
     browser_native = ""
+    choose_when = ""  # the landing page's "When to choose which scheme": one sentence
     curl = []  # shell lines for the landing page; {base} is the site's URL
     client = Recipe("none")
 
@@ -94,6 +95,14 @@ class Scheme:
     def account_credentials(self):
         """The rows this namespace adds to the account-events table (jwt adds its refresh token)."""
         return [self] if self.client.kind != "none" else []
+
+    def database_leak(self, copy, victim, attacker):
+        """What a stolen copy of the database gives at this namespace (demo.database_leak): a Leak.
+
+        `copy` holds the rows the schemes store, `victim` the throwaway user who
+        holds a live credential here, `attacker` a fresh client to try the copy
+        with. None: the namespace stores no credential (public).
+        """
 
     def __repr__(self):
         return f"<Scheme {self.ns}>"

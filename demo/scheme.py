@@ -10,6 +10,7 @@ class PublicScheme(Scheme):
     credential_lives = "nowhere"
     server_looks_up = "nothing"
     logout_revokes = "n/a"
+    choose_when = "never for anyone's own data: it is the baseline, what the framework costs without a scheme"
     csrf = "n/a"
     browser_native = "yes"
     curl = ["curl -i {base}/api/public/me/"]

@@ -5,4 +5,4 @@ read GET /api/ instead (issue 10), and then this file goes.
 tests/test_registry.py checks that the list matches the registry's.
 """
 
-NAMESPACES = ["public", "basic", "session", "token", "token-cached", "jwt", "jwt-stateless", "jwt-rsa"]
+NAMESPACES = ["public", "basic", "session", "token", "token-cached", "jwt", "jwt-stateless", "jwt-rsa", "knox"]

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "rest_framework_simplejwt.token_blacklist",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served by this site: no CDN
     "auth_basic",
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "auth_token",
     "auth_jwt",
     "auth_jwt_rsa",
+    "auth_knox",
 ]
 
 MIDDLEWARE = [
@@ -177,7 +179,7 @@ REST_FRAMEWORK = {
 # --- OpenAPI schema and Swagger UI (drf-spectacular), at /api/schema/ and /api/docs/.
 SPECTACULAR_SETTINGS = {
     "TITLE": "DRF authentication, side by side",
-    "DESCRIPTION": "The same resource under seven namespaces, each protected by exactly one scheme.",
+    "DESCRIPTION": "The same resource under one namespace per scheme, each protected by exactly one scheme.",
     "VERSION": "1",
     "SCHEMA_PATH_PREFIX": r"/api/",  # so that each namespace is a tag of its own
     "SERVE_INCLUDE_SCHEMA": False,
@@ -205,6 +207,14 @@ SIMPLE_JWT = {
 # --- jwt-rsa: simplejwt's tokens signed with RS256, by the private key in this PEM file; unset, by one
 # generated once per checkout into .jwt_rsa_private_key.pem (untracked), like the secret key.
 JWT_RSA_PRIVATE_KEY_FILE = os.environ.get("JWT_RSA_PRIVATE_KEY_FILE") or None
+
+# --- knox: tokens stored as digests (SHA-512), each expiring KNOX_TOKEN_SECONDS after login.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(seconds=env_int("KNOX_TOKEN_SECONDS", 10 * 3600)),
+    # knox's default, said out loud: with AUTO_REFRESH every request would push the
+    # expiry back, and write it (an UPDATE) once a minute per token.
+    "AUTO_REFRESH": False,
+}
 
 # --- token-cached.
 TOKEN_CACHE_SECONDS = env_int("TOKEN_CACHE_SECONDS", 60)

@@ -166,7 +166,7 @@ class LandingView(TemplateView):
     template_name = "demo/index.html"
 
     def get_context_data(self, **kwargs):
-        from . import account_events
+        from . import account_events, database_leak
         from .measure import landing_figures
 
         base = self.request.build_absolute_uri("/").rstrip("/")
@@ -185,7 +185,17 @@ class LandingView(TemplateView):
             account_events.measured_once()
         table = account_events.measured_so_far()
         events = table and {"names": account_events.EVENTS, "rows": account_events.as_rows(table)}
-        return super().get_context_data(rows=rows, base=base, account_events=events, **kwargs)
+        # The same for the stolen database: seconds too (it times the hashes an attacker would guess against).
+        if self.request.GET.get("measure") == "database-leak":
+            database_leak.measured_once()
+        leaks = database_leak.measured_so_far()
+        leak = leaks and {
+            "rows": list(leaks.values()),
+            "guessing": [database_leak.guessing_line(row) for row in leaks.values() if row.guessing],
+        }
+        for row in rows:  # "When to choose": the stolen-database cell, once measured
+            row["leak"] = leaks and leaks.get(row["scheme"].ns)
+        return super().get_context_data(rows=rows, base=base, account_events=events, database_leak=leak, **kwargs)
 
 
 class RaceView(TemplateView):

@@ -17,6 +17,7 @@ CHALLENGES = {
     "jwt": 'Bearer realm="api"',
     "jwt-stateless": 'Bearer realm="api"',
     "jwt-rsa": 'Bearer realm="api"',
+    "knox": "Token",
 }
 PROTECTED = list(CHALLENGES)
 NAMESPACES = ["public", *PROTECTED]
@@ -100,6 +101,10 @@ def log_in(ns, username, password=None):
         response = client.post(login, {"username": username, "password": password})
         assert response.status_code == 200, response.content
         client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {response.json()['access']}"
+    elif ns == "knox":
+        response = client.post("/api/knox/login/", {"username": username, "password": password})
+        assert response.status_code == 200, response.content
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {response.json()['token']}"
     return client
 
 

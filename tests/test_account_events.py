@@ -18,6 +18,7 @@ from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import NoReverseMatch, reverse
+from knox.models import AuthToken
 from rest_framework.authtoken.models import Token
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import AccessToken
@@ -39,6 +40,7 @@ def expected():
     access = until("the access token", settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds())
     cached = until("the cache entry", settings.TOKEN_CACHE_SECONDS)
     refresh = until("the refresh token", settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"].total_seconds())
+    knox = until("the knox token", settings.REST_KNOX["TOKEN_TTL"].total_seconds())
     #                 logout   password change  deactivated  deleted
     return {
         "basic": [FOREVER, NO, NO, NO],  # Basic has no logout; the password is the credential
@@ -47,6 +49,7 @@ def expected():
         "token-cached": [cached, FOREVER, cached, cached],
         "jwt": [access, access, NO, NO],  # logout blacklists the refresh token only
         "jwt-stateless": [access, access, access, access],  # never asks the database
+        "knox": [NO, knox, NO, NO],  # logout deletes the token; the user is loaded on every request
         "jwt refresh": [NO, refresh, NO, NO],
         "jwt-rsa": [access, access, NO, NO],  # as jwt: the same simplejwt, another signature
         "jwt-rsa refresh": [NO, refresh, NO, NO],
@@ -78,7 +81,7 @@ def test_cell(credential, event, table):
 @pytest.mark.django_db
 def test_the_measurement_leaves_the_database_as_it_was(alice, settings):
     settings.PASSWORD_HASHERS = FAST_HASHER
-    tables = [get_user_model(), Note, Token, Session, OutstandingToken, BlacklistedToken]
+    tables = [get_user_model(), Note, Token, AuthToken, Session, OutstandingToken, BlacklistedToken]
     before = {model.__name__: list(model.objects.values()) for model in tables}
 
     measure()

@@ -48,6 +48,7 @@ KINDS = {
     "jwt refresh": [],
     "jwt-rsa access": ["jwt-rsa"],
     "jwt-rsa refresh": [],
+    "knox": ["knox"],  # the same "Token" keyword as DRF's, but a key of the other kind is refused
 }
 
 
@@ -135,6 +136,14 @@ MALFORMED = {
 }
 MALFORMED["token-cached"] = MALFORMED["token"]
 MALFORMED["jwt-stateless"] = MALFORMED["jwt-rsa"] = MALFORMED["jwt"]
+MALFORMED["knox"] = {
+    **MALFORMED["token"],
+    # knox finds the row by the token's first 15 characters, then compares digests.
+    "the stored prefix alone": "Token 0123456789abcde",
+    "a digest instead of the token": "Token " + "ab" * 64,
+    "not hexadecimal": "Token " + "zz" * 32,
+    "a multi-byte UTF-8 character": "Token " + "\u00e9".encode().decode("latin-1") + "0" * 62,
+}
 
 
 @pytest.mark.parametrize(
@@ -174,6 +183,7 @@ def test_malformed_session_cookie_is_refused_clearly(case, alice, client):
         # RFC 7235 section 2.1: the scheme name is case-insensitive; DRF follows it...
         ("basic", lambda: basic_header("alice", PASSWORDS["alice"]).replace("Basic", "bAsIc"), True),
         ("token", lambda: log_in("token", "alice").defaults["HTTP_AUTHORIZATION"].replace("Token", "tOKEN"), True),
+        ("knox", lambda: log_in("knox", "alice").defaults["HTTP_AUTHORIZATION"].replace("Token", "tOKEN"), True),
         # ...simplejwt compares AUTH_HEADER_TYPES exactly: another case counts as no credentials.
         ("jwt", lambda: "bearer " + jwt_pair()["access"], False),
         ("jwt-rsa", lambda: "bearer " + jwt_pair(ns="jwt-rsa")["access"], False),

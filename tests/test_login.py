@@ -17,6 +17,7 @@ LOGIN_URLS = [
     "/jwt-auth/",
     "/auth-jwt/",
     "/api/jwt-rsa/login/",
+    "/api/knox/login/",
 ]
 
 

@@ -17,7 +17,16 @@ from .servers import free_port, get, running
 pytestmark = pytest.mark.slow
 
 # X-DB-Queries of GET me/ per the contract, as the race shows them.
-QUERIES = {"public": "0", "basic": "1", "session": "2", "token": "1", "jwt": "1", "jwt-stateless": "0", "jwt-rsa": "1"}
+QUERIES = {
+    "public": "0",
+    "basic": "1",
+    "session": "2",
+    "token": "1",
+    "jwt": "1",
+    "jwt-stateless": "0",
+    "jwt-rsa": "1",
+    "knox": "2",
+}
 # token-cached: 0 once each server process has cached the key (a first request per gunicorn worker may ask).
 TOKEN_CACHED = re.compile(r"0|0\.\d+ \(0–1\)")
 
@@ -75,7 +84,7 @@ def test_race_runs_every_namespace_to_the_end(site, page):
     assert page.locator("#reading .stall").count() == 0
     assert re.search(r"No database query at all: [^.]*public", reading)
     assert re.search(r"No database query at all: [^.]*jwt-stateless", reading)
-    assert "session (2 queries)" in reading
+    assert "session (2 queries)" in reading and "knox (2 queries)" in reading
     assert re.search(r"basic spent a median [0-9.]+ ms of its [0-9.]+ ms on the server authenticating", reading)
     assert "pbkdf2_sha256" in reading  # the real hasher: the site's, not the tests'
     assert "No request failed." in reading

@@ -25,6 +25,7 @@ RECIPES = {
     "jwt": {"kind": "jwt", "login": "/api/jwt/login/", "refresh": "/api/jwt/refresh/", "keyword": "Bearer"},
     "jwt-stateless": {"kind": "jwt", "login": "/api/jwt/login/", "refresh": "/api/jwt/refresh/", "keyword": "Bearer"},
     "jwt-rsa": {"kind": "jwt", "login": "/api/jwt-rsa/login/", "refresh": "/api/jwt-rsa/refresh/", "keyword": "Bearer"},
+    "knox": {"kind": "token", "login": "/api/knox/login/", "keyword": "Token", "field": "token"},
 }
 
 
