@@ -80,10 +80,14 @@ def test_make_demo_serves_the_site(demo):
     assert json.loads(body) == {"username": None, "scheme": "public"}
     assert headers["X-DB-Queries"] == "0"
 
-    printed = log.read_text()
+    # gunicorn writes the access-log line after the response has gone out: give it a moment.
+    logged = '"GET /api/public/me/ HTTP/1.1" 200'
+    deadline = time.monotonic() + 10
+    while logged not in (printed := log.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert "alice / alice-demo-pass" in printed
     assert f"{base}/api/jwt/" in printed
-    assert '"GET /api/public/me/ HTTP/1.1" 200' in printed  # each request on the terminal, as runserver did
+    assert logged in printed  # each request on the terminal, as runserver did
 
 
 @pytest.mark.parametrize("ns", ["public", "jwt"])
