@@ -62,5 +62,9 @@ class CachedTokenScheme(TokenScheme):
     def lifetime(self):
         return settings.TOKEN_CACHE_SECONDS
 
+    def forget(self, users):
+        for key in Token.objects.filter(user__in=users).values_list("key", flat=True):
+            cache.delete(CachedTokenAuthentication.cache_key(key))
+
 
 SCHEMES = [TokenScheme(), CachedTokenScheme()]

@@ -25,14 +25,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from knox.models import AuthToken
 from rest_framework.authtoken.models import Token
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-
-from auth_token.authentication import CachedTokenAuthentication
 
 from . import registry
 from .account_events import refusals_not_logged
@@ -195,9 +192,10 @@ def forget(users, clients):
     """Delete the throwaway users and all they left: sessions, cache entries, JWT rows (simplejwt keeps those)."""
     for client in clients.values():
         leave_no_session(client)
-    for key in Token.objects.filter(user__in=users.values()).values_list("key", flat=True):
-        cache.delete(CachedTokenAuthentication.cache_key(key))
-    OutstandingToken.objects.filter(user__in=users.values()).delete()  # their blacklist rows go with them
+    for (
+        scheme
+    ) in registry.schemes():  # their cache entries, their JWT rows (simplejwt keeps those; blacklist rows go with them)
+        scheme.forget(list(users.values()))
     for user in users.values():
         Session.objects.filter(session_key__in=sessions_of(user)).delete()
         user.delete()  # its DRF and knox tokens go with it

@@ -104,6 +104,9 @@ class Scheme:
         with. None: the namespace stores no credential (public).
         """
 
+    def forget(self, users):
+        """Drop what the scheme keeps about `users` outside their own rows (a cache), before they are deleted."""
+
     def __repr__(self):
         return f"<Scheme {self.ns}>"
 
