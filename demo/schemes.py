@@ -18,6 +18,8 @@ class Scheme:
     csrf: str
     browser_native: str
     curl: list = field(default_factory=list)
+    # How a generic HTTP client (the benchmark) gets and sends the credential; served in GET /api/.
+    client: dict = field(default_factory=lambda: {"kind": "none"})
 
 
 SCHEMES = [
@@ -42,6 +44,7 @@ SCHEMES = [
         csrf="exposed: a browser that has the password sends it with forged cross-site requests too, and DRF checks no CSRF token for Basic",
         browser_native="yes: the browser's own prompt",
         curl=["curl -i -u alice:alice-demo-pass {base}/api/basic/me/"],
+        client={"kind": "basic"},
     ),
     Scheme(
         ns="session",
@@ -58,6 +61,7 @@ SCHEMES = [
             '-d \'{{"username": "alice", "password": "alice-demo-pass"}}\' {base}/api/session/login/',
             "curl -i -b jar {base}/api/session/me/",
         ],
+        client={"kind": "session", "login": "/api/session/login/"},
     ),
     Scheme(
         ns="token",
@@ -73,6 +77,7 @@ SCHEMES = [
             "{base}/api/token/login/ | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"token\"])')",
             'curl -i -H "Authorization: Token $TOKEN" {base}/api/token/me/',
         ],
+        client={"kind": "token", "login": "/api/token/login/", "keyword": "Token", "field": "token"},
     ),
     Scheme(
         ns="token-cached",
@@ -84,6 +89,7 @@ SCHEMES = [
         csrf="not needed",
         browser_native="no: a script must add the header",
         curl=['curl -i -H "Authorization: Token $TOKEN" {base}/api/token-cached/me/'],
+        client={"kind": "token", "login": "/api/token/login/", "keyword": "Token", "field": "token"},
     ),
     Scheme(
         ns="jwt",
@@ -99,6 +105,7 @@ SCHEMES = [
             "{base}/api/jwt/login/ | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access\"])')",
             'curl -i -H "Authorization: Bearer $ACCESS" {base}/api/jwt/me/',
         ],
+        client={"kind": "jwt", "login": "/api/jwt/login/", "refresh": "/api/jwt/refresh/", "keyword": "Bearer"},
     ),
     Scheme(
         ns="jwt-stateless",
@@ -110,6 +117,7 @@ SCHEMES = [
         csrf="not needed",
         browser_native="no: a script must add the header",
         curl=['curl -i -H "Authorization: Bearer $ACCESS" {base}/api/jwt-stateless/me/'],
+        client={"kind": "jwt", "login": "/api/jwt/login/", "refresh": "/api/jwt/refresh/", "keyword": "Bearer"},
     ),
 ]
 

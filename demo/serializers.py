@@ -29,6 +29,7 @@ class NamespaceRootSerializer(serializers.Serializer):
 class NamespaceSummarySerializer(serializers.Serializer):
     url = serializers.URLField()
     scheme = serializers.CharField()
+    client = serializers.DictField(help_text="how a generic HTTP client gets and sends this scheme's credential")
 
 
 class ApiIndexSerializer(serializers.Serializer):

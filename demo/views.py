@@ -147,7 +147,8 @@ class ApiIndexView(SchemeView):
         return Response(
             {
                 "namespaces": {
-                    s.ns: {"url": request.build_absolute_uri(f"/api/{s.ns}/"), "scheme": s.title} for s in SCHEMES
+                    s.ns: {"url": request.build_absolute_uri(f"/api/{s.ns}/"), "scheme": s.title, "client": s.client}
+                    for s in SCHEMES
                 }
             }
         )

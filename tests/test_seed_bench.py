@@ -1,10 +1,12 @@
 """`manage.py seed_bench`: the benchmark's accounts, one password hash for all, safe to run again."""
 
+import json
+
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
-from benchmarks.accounts import PASSWORD, username
+from demo.management.commands.seed_bench import PASSWORD, username
 from demo.models import Note
 
 from .conftest import PASSWORDS
@@ -35,3 +37,11 @@ def test_running_it_again_resets_rather_than_duplicates(django_user_model, make_
     assert authenticate(username=username(1), password=PASSWORD) is not None
     assert Note.objects.filter(owner=account).count() == 4
     assert authenticate(username="alice", password=PASSWORDS["alice"]) is not None  # other users untouched
+
+
+def test_json_names_every_account_on_one_line(capsys):
+    call_command("seed_bench", "--users", "2", "--json")
+
+    printed = capsys.readouterr().out
+    assert printed.count("\n") == 1
+    assert json.loads(printed) == {"password": PASSWORD, "usernames": [username(0), username(1)]}

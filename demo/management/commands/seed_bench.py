@@ -1,14 +1,26 @@
-"""Create or reset the benchmark's accounts (bench0000, bench0001, ...): active, password bench-demo-pass, the demo's notes."""
+"""Create or reset the benchmark's accounts (bench0000, bench0001, ...): active, password bench-demo-pass, the demo's notes.
+
+``--json`` prints one line for the benchmark (a client that imports nothing from
+the site): {"password": "bench-demo-pass", "usernames": ["bench0000", ...]}.
+Like the demo users, these are documented accounts for a local load test, not secrets.
+"""
+
+from json import dumps
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from benchmarks.accounts import PASSWORD, username
 from demo.models import Note
 
 from .seed_demo import DEMO_NOTES
+
+PASSWORD = "bench-demo-pass"
+
+
+def username(index):
+    return f"bench{index:04d}"
 
 
 class Command(BaseCommand):
@@ -16,9 +28,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--users", type=int, default=100, help="how many accounts (default 100)")
+        parser.add_argument("--json", action="store_true", help="print the accounts as one line of JSON")
 
     @transaction.atomic
-    def handle(self, *args, users, **options):
+    def handle(self, *args, users, json=False, **options):
         if users < 1:
             raise CommandError("--users must be at least 1")
         # One hash for every account: the site's PBKDF2 takes ~0.3 s per hash here,
@@ -35,4 +48,7 @@ class Command(BaseCommand):
         Note.objects.bulk_create(
             Note(owner=user, title=title, body=body) for user in accounts for title, body in DEMO_NOTES
         )
+        if json:
+            self.stdout.write(dumps({"password": PASSWORD, "usernames": names}))
+            return
         self.stdout.write(f"{users} benchmark accounts ready: {names[0]} .. {names[-1]} / {PASSWORD}")
