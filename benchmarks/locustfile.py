@@ -41,7 +41,7 @@ from locust.runners import MasterRunner, WorkerRunner
 
 # Locust puts this file's folder on sys.path; the benchmark's other modules are imported as benchmarks.*.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.steps import Records, Stepper  # noqa: E402
+from benchmarks.steps import Records, Stepper, user_class_name  # noqa: E402
 
 SERVER_TIMING = re.compile(r"(\w+);dur=([0-9.]+)")
 CAPACITY = os.environ.get("BENCH_TASKS") == "me"
@@ -216,17 +216,12 @@ class SchemeUser(FastHttpUser):
     tasks = [me] if CAPACITY else {me: 8, list_notes: 1, write_note: 1}
 
 
-def class_name(ns):
-    """token-cached -> TokenCachedUser: the name to give on the command line or pick in the web UI."""
-    return "".join(part.capitalize() for part in re.split(r"[^a-zA-Z0-9]+", ns) if part) + "User"
-
-
 for _ns, _entry in api_index().items():
     if "client" not in _entry:
         sys.exit(f"locustfile: GET /api/ gives no client recipe for {_ns}: the server is older than this benchmark")
     _path = "/" + _entry["url"].split("://", 1)[-1].split("/", 1)[1]  # the namespace's root, without the host
-    globals()[class_name(_ns)] = type(
-        class_name(_ns),
+    globals()[user_class_name(_ns)] = type(
+        user_class_name(_ns),
         (SchemeUser,),
         {"ns": _ns, "recipe": _entry["client"], "url": _path, "__doc__": _entry["scheme"]},
     )
@@ -246,6 +241,8 @@ if os.environ.get("BENCH_STEPS"):
             }  # this process's CPU: a master's workers do the work, see Locust's own warning
             if os.environ.get("BENCH_SERVER_PID"):
                 cpu["server"] = server_cpu_seconds
+            if os.environ.get("BENCH_SERVER_CORES"):
+                cpu["server_core"] = server_cores_busy_seconds
             self.stepper = Stepper(
                 steps, float(os.environ["BENCH_SECONDS"]), knee=bool(os.environ.get("BENCH_KNEE")), cpu=cpu
             )
@@ -253,6 +250,23 @@ if os.environ.get("BENCH_STEPS"):
         def tick(self):
             settle = 3.5 if isinstance(self.runner, MasterRunner) else 0  # workers report every 3 s
             return self.stepper.tick(time.time(), records, settle)
+
+
+def server_cores_busy_seconds():
+    """CPU seconds the server's cores have been busy so far, whoever kept them busy (the server, or other work)."""
+    import psutil
+
+    per_cpu = psutil.cpu_times(percpu=True)
+    cores = [int(core) for core in os.environ["BENCH_SERVER_CORES"].split(",")]
+    return sum(
+        per_cpu[core].user
+        + per_cpu[core].nice
+        + per_cpu[core].system
+        + per_cpu[core].irq
+        + per_cpu[core].softirq
+        + per_cpu[core].steal
+        for core in cores
+    )
 
 
 def server_cpu_seconds():

@@ -14,6 +14,7 @@ from collections import Counter
 
 KNEE_GAIN = 1.05  # a step that adds less than 5% req/s to the best so far has stopped rising...
 KNEE_LATENCY = 1.25  # ...and latency is climbing if its p50 is 25% above that best step's
+KNEE_PATIENCE = 2  # two such steps in a row: one alone may be a burst of other work on a shared machine
 LOGIN_TIMEOUT = 60  # seconds for a step's new users to log in (each login hashes a password)
 
 
@@ -164,11 +165,12 @@ class Stepper:
             return f"no successful {self.measured} at {done[-1]['users']} users"
         if self.index == len(self.steps) - 1:
             return f"the last step ({self.steps[-1]} users)"
-        if not self.knee or len(done) < 2:
+        if not self.knee or len(done) <= KNEE_PATIENCE:
             return None
-        best = max(done[:-1], key=lambda step: step["rps"])
-        last = done[-1]
-        if last["rps"] < best["rps"] * KNEE_GAIN and last["p50_ms"] > best["p50_ms"] * KNEE_LATENCY:
+        best = max(done[:-KNEE_PATIENCE], key=lambda step: step["rps"])
+        past = done[-KNEE_PATIENCE:]
+        if all(s["rps"] < best["rps"] * KNEE_GAIN and s["p50_ms"] > best["p50_ms"] * KNEE_LATENCY for s in past):
+            last = past[-1]
             return (
                 f"the knee: at {last['users']} users req/s was {last['rps'] / best['rps']:.2f}x that of "
                 f"{best['users']} users while p50 rose {last['p50_ms'] / best['p50_ms']:.1f}x"
@@ -179,3 +181,8 @@ class Stepper:
 def capacity(steps):
     """The best step: the most req/s the namespace sustained, and at how many users."""
     return max(steps, key=lambda step: step["rps"]) if steps else None
+
+
+def user_class_name(ns):
+    """token-cached -> TokenCachedUser: the locustfile's class for a namespace, to name on Locust's command line."""
+    return "".join(part.capitalize() for part in ns.replace("_", "-").split("-") if part) + "User"
