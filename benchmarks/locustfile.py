@@ -333,6 +333,7 @@ def figures(environment, final):
             for entry in [*stats.entries.values(), stats.total]
         },
         "exact": records.summary(windows=stepper.windows() if stepper else None),
+        "recorded": {name: len(rows) for name, rows in records.by_name.items()},  # every response, measured or not
         "steps": stepper.steps_done if stepper else [],
         "stop_reason": stepper.stop_reason if stepper else None,
         "errors": [

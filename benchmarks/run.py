@@ -67,7 +67,6 @@ SERVER_WHY = (
 LOGIN_THROTTLE = "100000/minute"  # for the benchmark's server only: every user logs in at once
 WAIT_TIME = "0.05-0.15 s"  # between tasks in the latency run: benchmarks/locustfile.py SchemeUser.wait_time
 TASK_MIX = "8 GET me/ : 1 GET notes/ : 1 POST notes/ then DELETE notes/<id>/, per user, after one login"
-LOCUST_CPU_LIMIT = 0.9  # of one core: past it the figures are Locust's, not the server's
 MODES = ("all", "capacity", "latency")
 
 

@@ -153,7 +153,7 @@ class Stepper:
         ok = step["responses"] - step["failures"]
         step["rps"] = round(ok / wall, 2)
         measured = [row[3] for row in rows if row[3] is not None and not row[5]]
-        step["db_queries_per_second"] = round(sum(measured) / wall, 1)
+        step["db_queries_per_second"] = round(sum(measured) / wall, 2)
         for name in self.cpu:
             before, after = m.get(name), m.get(f"{name}_end")
             step[f"{name}_cores"] = None if before is None or after is None else round((after - before) / wall, 3)
