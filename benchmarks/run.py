@@ -478,6 +478,12 @@ def main():
                 context["position"] = f"{position}/{len(namespaces)}"
                 results[run_kind][ns] = run_locust(ns, run_kind, config, context)
                 print(report.one_line(ns, run_kind, results[run_kind][ns]), flush=True)
+                if (
+                    config["wrk"] and run_kind == "capacity"
+                ):  # seconds after Locust: the same server, the same load around it
+                    results.setdefault("wrk", {})[ns] = wrk.run_one_namespace(
+                        ns, index, accounts, base_url, config, results[run_kind][ns], out
+                    )
                 if server.poll() is not None:
                     raise RuntimeError(f"the server exited with {server.returncode} during {ns}: see server.log")
         if config["wrk"]:

@@ -1,6 +1,6 @@
 """A second opinion: wrk (an HTTP load generator written in C) against the same server, for the same namespaces.
 
-``BENCH_WRK=1 make bench`` runs it after Locust: for each namespace, one
+``BENCH_WRK=1 make bench`` runs it right after each namespace's capacity run: one
 credential got the way the recipe in ``GET /api/`` says, a Lua script that
 sends it, and wrk on Locust's cores with as many connections as Locust's
 best step had users. If the two tools agree on the ratios, the ratios are the
@@ -60,21 +60,19 @@ def run_one(url, headers, connections, seconds, cpus, script):
     return float(found.group(1)), done.stdout
 
 
-def run_all(namespaces, index, accounts_file, base_url, config, capacity, out):
+def run_one_namespace(ns, index, accounts_file, base_url, config, capacity, out):
+    """wrk against one namespace's GET me/, with as many connections as Locust's best step had users (4 without one)."""
     if shutil.which("wrk") is None:
         raise RuntimeError("BENCH_WRK=1 needs wrk on PATH (Debian: apt-get install wrk)")
     accounts = json.loads(accounts_file.read_text())
-    found = {}
-    for ns in namespaces:
-        entry = index["namespaces"][ns]
-        headers = credential_headers(base_url, entry["client"], accounts["usernames"][0], accounts["password"])
-        best = max(capacity[ns]["steps"], key=lambda step: step["rps"]) if ns in capacity else None
-        connections = best["users"] if best else 4
-        url = f"{entry['url'].rstrip('/')}/me/"
-        rps, printed = run_one(
-            url, headers, connections, config["seconds"], config["cores"]["locust"], out / f"wrk-{ns}.lua"
-        )
-        (out / f"wrk-{ns}.txt").write_text(printed)
-        found[ns] = {"rps": rps, "connections": connections}
-        print(f"    {ns} wrk: {rps:.0f} req/s with {connections} connections", flush=True)
-    return found
+    entry = index["namespaces"][ns]
+    headers = credential_headers(base_url, entry["client"], accounts["usernames"][0], accounts["password"])
+    best = max(capacity["steps"], key=lambda step: step["rps"]) if capacity and capacity["steps"] else None
+    connections = best["users"] if best else 4
+    url = f"{entry['url'].rstrip('/')}/me/"
+    rps, printed = run_one(
+        url, headers, connections, config["seconds"], config["cores"]["locust"], out / f"wrk-{ns}.lua"
+    )
+    (out / f"wrk-{ns}.txt").write_text(printed)
+    print(f"    {ns} wrk: {rps:.0f} req/s with {connections} connections", flush=True)
+    return {"rps": rps, "connections": connections}

@@ -161,6 +161,7 @@ class LandingView(TemplateView):
 
     def get_context_data(self, **kwargs):
         from . import account_events
+        from .capacity import capacity_column
         from .measure import landing_figures
 
         base = self.request.build_absolute_uri("/").rstrip("/")
@@ -173,13 +174,16 @@ class LandingView(TemplateView):
             }
             for s in SCHEMES
         ]
+        capacity = capacity_column()
+        for row in rows:
+            row["capacity"] = capacity["cells"].get(row["scheme"].ns)
         # Measured only when asked: it takes seconds (Basic hashes the password on every
         # request) and holds a transaction open, so a first visit doesn't pay for it.
         if self.request.GET.get("measure") == "account-events":
             account_events.measured_once()
         table = account_events.measured_so_far()
         events = table and {"names": account_events.EVENTS, "rows": account_events.as_rows(table)}
-        return super().get_context_data(rows=rows, base=base, account_events=events, **kwargs)
+        return super().get_context_data(rows=rows, base=base, account_events=events, capacity=capacity, **kwargs)
 
 
 class RaceView(TemplateView):
