@@ -426,6 +426,90 @@ def markdown(summary, runs, problems):
     return "\n".join(lines) + "\n"
 
 
+def write_growth(out, meta, results, logins):
+    """BENCH_MODE=growth: summary.json and report.md of the capacity at each table size."""
+    growth = results["growth"]
+    rows = {
+        size: {ns: scheme_summary(ns, {"capacity": {ns: run}}, meta) for ns, run in by_ns.items()}
+        for size, by_ns in growth.items()
+    }
+    problems = [
+        p for size, by_ns in growth.items() for ns, f in by_ns.items() for p in check(ns, f"{size} rows", f, None)
+    ]
+    summary = {
+        "meta": {**meta, "warnings": warnings(meta, {})},
+        "cores": meta["cores"],
+        "logins": {
+            flow: {key: f[key] for key in ("queries", "rows_written", "ms")} for flow, f in logins["flows"].items()
+        },
+        "growth": {flow: f["rows_kept"] for flow, f in logins["flows"].items()},
+        "cleaners": logins["tables"],
+        "rows": {
+            str(size): {ns: {k: row[k] for k in GROWTH_KEYS} for ns, row in by_ns.items()}
+            for size, by_ns in rows.items()
+        },
+    }
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    (out / "requests.json").write_text(json.dumps({str(k): v for k, v in growth.items()}, indent=1) + "\n")
+    (out / "report.md").write_text(growth_markdown(summary, problems))
+    return summary, problems
+
+
+GROWTH_KEYS = ("capacity_rps", "capacity_users", "capacity_p50_ms", "capacity_server_ms_p50", "capacity_limited_by")
+
+
+def growth_table(summary):
+    sizes = list(summary["rows"])
+    namespaces = list(summary["rows"][sizes[0]])
+    lines = [
+        "| namespace | "
+        + " | ".join(f"{int(size):,} rows: req/s | server ms p50" for size in sizes)
+        + f" | {int(sizes[-1]):,} / {int(sizes[0]):,} |",
+        "|---|" + "---:|---:|" * len(sizes) + "---:|",
+    ]
+    for ns in namespaces:
+        cells = [summary["rows"][size][ns] for size in sizes]
+        first, last = cells[0]["capacity_rps"], cells[-1]["capacity_rps"]
+        lines.append(
+            f"| `{ns}` | "
+            + " | ".join(f"{c['capacity_rps']:.0f} | {number(c['capacity_server_ms_p50'], 2)}" for c in cells)
+            + f" | {ratio(last, first)} |"
+        )
+    return "\n".join(lines)
+
+
+def growth_markdown(summary, problems):
+    meta = summary["meta"]
+    lines = [
+        "# Does a bigger credential table cost more per request?",
+        "",
+        f"Run {meta['started']} to {meta['finished']} (UTC) by `BENCH_MODE=growth make bench`: the capacity run "
+        f"(`GET me/`, users in steps of {meta['steps']}, {meta['seconds']} s each) for each namespace, with "
+        "`authtoken_token`, `django_session` and `token_blacklist_outstandingtoken` filled to each size "
+        f"(`manage.py bench_rows`); {meta['database']['engine']} {meta['database']['version']}, server on CPU "
+        f"{meta['cores']['server']}, Locust on CPU {meta['cores']['locust']}, load average {meta['load_average_before']} "
+        "when it began.",
+        "",
+    ]
+    if meta["warnings"]:
+        lines += ["**Warnings:**", "", *[f"- {w}" for w in meta["warnings"]], ""]
+    if problems:
+        lines += ["**This run failed:**", "", *[f"- {p}" for p in problems], ""]
+    lines += [
+        growth_table(summary),
+        "",
+        "Each lookup is by an indexed key (the token's key, the session's key, the user's id): a B-tree finds one "
+        "row among a million in a few more page reads than among a thousand. What grows is the disk and the "
+        "cache the database needs, and the time the cleaners take.",
+        "",
+        "## How the tables grow, and what cleans them",
+        "",
+        logins_table(summary),
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def side_by_side(summaries):
     """One Markdown table of several runs (e.g. SQLite, then PostgreSQL + Redis), for the README."""
     labels = [f"{s['meta']['database']['engine']} + {s['meta']['cache']['backend']}" for s in summaries]

@@ -67,7 +67,7 @@ SERVER_WHY = (
 LOGIN_THROTTLE = "100000/minute"  # for the benchmark's server only: every user logs in at once
 WAIT_TIME = "0.05-0.15 s"  # between tasks in the latency run: benchmarks/locustfile.py SchemeUser.wait_time
 TASK_MIX = "8 GET me/ : 1 GET notes/ : 1 POST notes/ then DELETE notes/<id>/, per user, after one login"
-MODES = ("all", "capacity", "latency")
+MODES = ("all", "capacity", "latency", "growth")
 
 
 def env_int(name, default):
@@ -111,6 +111,8 @@ def read_config():
         "schemes": [s.strip() for s in os.environ.get("BENCH_SCHEMES", "").split(",") if s.strip()],
         "cores": {"server": server, "locust": locust},
         "wrk": os.environ.get("BENCH_WRK", "") not in ("", "0"),
+        "growth_rows": [int(n) for n in (os.environ.get("BENCH_GROWTH_ROWS") or "1000,1000000").split(",")],
+        "growth_schemes": (os.environ.get("BENCH_GROWTH_SCHEMES") or "token,session,jwt").split(","),
     }
     if config["users"] < 1 or config["seconds"] < 1 or min(steps) < 1 or steps != sorted(set(steps)):
         sys.exit("BENCH_USERS and BENCH_SECONDS must be at least 1, BENCH_STEPS rising counts of at least 1")
@@ -246,7 +248,7 @@ def run_locust(ns, run_kind, config, context):
     out = context["out"]
     name = f"{run_kind}-{ns}"
     figures_path = out / f"locust-{name}.json"
-    capacity = run_kind == "capacity"
+    capacity = run_kind != "latency"  # capacity, and the growth run's capacity at each table size
     command = [
         str(BIN / "locust"),
         "-f",
@@ -378,6 +380,22 @@ def start_server(config, env, out, cleanup):
     return server, base_url, json.loads(body)
 
 
+def run_growth(config, env, namespaces, context):
+    """BENCH_MODE=growth: the same capacity run with the credential tables filled to each size (manage.py bench_rows)."""
+    chosen = [ns for ns in config["growth_schemes"] if ns in namespaces]
+    found = {}
+    for rows in config["growth_rows"]:
+        started = time.monotonic()
+        print(run([sys.executable, "manage.py", "bench_rows", "--rows", str(rows)], env, "bench_rows").strip(), end="")
+        print(f" ({time.monotonic() - started:.0f} s)")
+        found[rows] = {}
+        for position, ns in enumerate(chosen, 1):
+            context["position"] = f"{position}/{len(chosen)}, {rows} rows"
+            found[rows][ns] = run_locust(ns, f"growth{rows}", config, context)
+            print(report.one_line(ns, "capacity", found[rows][ns]), flush=True)
+    return found
+
+
 def namespaces_to_run(config, index):
     known = list(index["namespaces"])
     chosen = config["schemes"] or known
@@ -393,7 +411,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     started = datetime.now(UTC)
     out = RESULTS / started.strftime("%Y%m%d-%H%M%S")
-    runs = ["capacity", "latency"] if config["mode"] == "all" else [config["mode"]]
+    runs = {"all": ["capacity", "latency"], "growth": []}.get(config["mode"], [config["mode"]])
     print(
         f"make bench ({config['mode']}): capacity steps {config['steps']} x {config['seconds']} s, latency "
         f"{config['users']} users x {config['seconds']} s; server on CPU {config['cores']['server']}, Locust on CPU "
@@ -478,25 +496,27 @@ def main():
                 context["position"] = f"{position}/{len(namespaces)}"
                 results[run_kind][ns] = run_locust(ns, run_kind, config, context)
                 print(report.one_line(ns, run_kind, results[run_kind][ns]), flush=True)
-                if (
-                    config["wrk"] and run_kind == "capacity"
-                ):  # seconds after Locust: the same server, the same load around it
+                if config["wrk"] and run_kind == "capacity":  # seconds after Locust: the same load around it
                     results.setdefault("wrk", {})[ns] = wrk.run_one_namespace(
                         ns, index, accounts, base_url, config, results[run_kind][ns], out
                     )
                 if server.poll() is not None:
                     raise RuntimeError(f"the server exited with {server.returncode} during {ns}: see server.log")
-        if config["wrk"]:
-            results["wrk"] = wrk.run_all(
-                namespaces, index, accounts, base_url, config, results.get("capacity", {}), out
-            )
+        if config["mode"] == "growth":
+            results = {"growth": run_growth(config, env, namespaces, context)}
+        if config["wrk"] and config["mode"] == "latency":
+            for ns in namespaces:
+                results.setdefault("wrk", {})[ns] = wrk.run_one_namespace(
+                    ns, index, accounts, base_url, config, None, out
+                )
     meta["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     meta["cores"] = config["cores"]
-    summary, problems = report.write(out, meta, results, logins)
+    write = report.write_growth if config["mode"] == "growth" else report.write
+    summary, problems = write(out, meta, results, logins)
     latest = RESULTS / "latest"
     shutil.rmtree(latest, ignore_errors=True)
     shutil.copytree(out, latest)
-    print(report.table(summary))
+    print(report.growth_table(summary) if config["mode"] == "growth" else report.table(summary))
     print(
         f"\nWritten: {latest}/ (summary.json, report.md, latency.png, capacity.png, locust-<ns>.html); this run also in {out}/"
     )

@@ -30,7 +30,8 @@ def summary(rps):
         },
         "cores": {"server": [0], "locust": [1]},
         "schemes": {
-            ns: {"capacity_rps": value, "capacity_x_public": round(value / rps["public"], 3)} for ns, value in rps.items()
+            ns: {"capacity_rps": value, "capacity_x_public": round(value / rps["public"], 3)}
+            for ns, value in rps.items()
         },
     }
 
