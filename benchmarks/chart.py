@@ -49,11 +49,8 @@ def draw(summary, path):
         f"Light load: {meta['users']} user{'s' if meta['users'] != 1 else ''} with think time, {meta['seconds']} s per namespace, gunicorn {meta['server']['workers']}x"
         f"{meta['server']['threads']} gthread, {database['engine']} + {cache['backend']} cache, "
         f"server on CPU {meta['cores']['server']}",
-        fontsize=15,
     )
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
+    save(figure, path)
 
 
 def draw_capacity(summary, path):
@@ -85,8 +82,11 @@ def draw_capacity(summary, path):
     figure.suptitle(
         f"Capacity: gunicorn {meta['server']['workers']} worker(s) on CPU {meta['cores']['server']}, Locust on CPU "
         f"{meta['cores']['locust']}, {meta['database']['engine']} + {meta['cache']['backend']} cache",
-        fontsize=15,
     )
+    save(figure, path)
+
+
+def save(figure, path):
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)

@@ -22,6 +22,10 @@ class Scheme:
     client: dict = field(default_factory=lambda: {"kind": "none"})
 
 
+# token and token-cached share their tokens, jwt and jwt-stateless theirs: the same recipe each.
+TOKEN_CLIENT = {"kind": "token", "login": "/api/token/login/", "keyword": "Token", "field": "token"}
+JWT_CLIENT = {"kind": "jwt", "login": "/api/jwt/login/", "refresh": "/api/jwt/refresh/", "keyword": "Bearer"}
+
 SCHEMES = [
     Scheme(
         ns="public",
@@ -77,7 +81,7 @@ SCHEMES = [
             "{base}/api/token/login/ | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"token\"])')",
             'curl -i -H "Authorization: Token $TOKEN" {base}/api/token/me/',
         ],
-        client={"kind": "token", "login": "/api/token/login/", "keyword": "Token", "field": "token"},
+        client=TOKEN_CLIENT,
     ),
     Scheme(
         ns="token-cached",
@@ -89,7 +93,7 @@ SCHEMES = [
         csrf="not needed",
         browser_native="no: a script must add the header",
         curl=['curl -i -H "Authorization: Token $TOKEN" {base}/api/token-cached/me/'],
-        client={"kind": "token", "login": "/api/token/login/", "keyword": "Token", "field": "token"},
+        client=TOKEN_CLIENT,
     ),
     Scheme(
         ns="jwt",
@@ -105,7 +109,7 @@ SCHEMES = [
             "{base}/api/jwt/login/ | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access\"])')",
             'curl -i -H "Authorization: Bearer $ACCESS" {base}/api/jwt/me/',
         ],
-        client={"kind": "jwt", "login": "/api/jwt/login/", "refresh": "/api/jwt/refresh/", "keyword": "Bearer"},
+        client=JWT_CLIENT,
     ),
     Scheme(
         ns="jwt-stateless",
@@ -117,7 +121,7 @@ SCHEMES = [
         csrf="not needed",
         browser_native="no: a script must add the header",
         curl=['curl -i -H "Authorization: Bearer $ACCESS" {base}/api/jwt-stateless/me/'],
-        client={"kind": "jwt", "login": "/api/jwt/login/", "refresh": "/api/jwt/refresh/", "keyword": "Bearer"},
+        client=JWT_CLIENT,
     ),
 ]
 

@@ -8,6 +8,7 @@ own on that PostgreSQL server, and uses REDIS_URL as the cache.
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -255,3 +256,23 @@ def test_a_run_where_locust_used_too_much_of_its_core_fails_loudly(tmp_path):
     assert done.returncode == 1
     assert "FAILED: public (capacity): Locust used" in done.stdout
     assert "that step measured Locust, not the server" in (tmp_path / "latest" / "report.md").read_text()
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (Debian: apt-get install wrk)")
+def test_wrk_runs_beside_locust_with_each_schemes_credential(tmp_path):
+    # session (a cookie), token and jwt (a header): wrk must be let in by each, or its req/s would be 401s and 403s.
+    env = bench_env(
+        tmp_path, BENCH_MODE="capacity", BENCH_SCHEMES="public,session,token,jwt", BENCH_STEPS="1", BENCH_WRK="1"
+    )
+    done = subprocess.run(
+        [sys.executable, "benchmarks/run.py"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = json.loads((tmp_path / "latest" / "summary.json").read_text())
+    assert list(summary["wrk"]) == ["public", "session", "token", "jwt"]
+    for ns, row in summary["wrk"].items():
+        assert row["rps"] > 0 and row["connections"] == 1, ns
+        printed = (tmp_path / "latest" / f"wrk-{ns}.txt").read_text()
+        assert "Non-2xx" not in printed, (ns, printed)  # wrk counts every answer; only 200s mean it was let in
+    assert "A second opinion: wrk" in (tmp_path / "latest" / "report.md").read_text()

@@ -25,7 +25,7 @@ from demo.schemes import SCHEMES
 # The tables a login can grow, and what (if anything) removes their rows once they are of no use.
 TABLES = {
     "django_session": "manage.py clearsessions (expired sessions); logout deletes its own row",
-    "authtoken_token": "nothing: a DRF token never expires; only logout (or deleting the user) deletes it",
+    "authtoken_token": "nothing: a DRF token never expires (the same user's next login reuses it); only logout or deleting the user deletes it",
     "token_blacklist_outstandingtoken": "manage.py flushexpiredtokens (expired refresh tokens); logout keeps it",
     "token_blacklist_blacklistedtoken": "manage.py flushexpiredtokens, with its outstanding token",
 }
