@@ -199,7 +199,8 @@ def write(out, meta, results, logins):
     (out / "report.md").write_text(markdown(summary, runs, problems))
     from .chart import draw, draw_capacity
 
-    draw(summary, out / "latency.png")
+    if "latency" in runs:
+        draw(summary, out / "latency.png")
     if any(row["capacity_steps"] for row in schemes.values()):
         draw_capacity(summary, out / "capacity.png")
     return summary, problems
@@ -338,6 +339,22 @@ def wrk_table(summary):
     return "\n".join(lines)
 
 
+def light_load(summary, meta):
+    return [
+        "## Light load: latency with think time",
+        "",
+        f"{meta['users']} simulated users per namespace, {meta['wait_time']} between tasks, {meta['task_mix']}; "
+        f"measured for {meta['seconds']} s once all had logged in. Latency, queries and auth time are those of "
+        "`GET /api/<ns>/me/` (exact; auth ms is the mean of `Server-Timing` auth). Requests and failures count "
+        "everything the users sent, logins included.",
+        "",
+        table({**summary, "schemes": {ns: {**row, "capacity_rps": None} for ns, row in summary["schemes"].items()}}),
+        "",
+        "![p50/p95 latency and DB queries per namespace](latency.png)",
+        "",
+    ]
+
+
 def markdown(summary, runs, problems):
     meta = summary["meta"]
     server, database, cache = meta["server"], meta["database"], meta["cache"]
@@ -390,8 +407,13 @@ def markdown(summary, runs, problems):
             lines += [
                 f"Below 0.8x `public` although they make no query: {', '.join(slow)}. A profile of one request "
                 '(README, "Where the time goes") shows why: PyJWT checks every character of the token\'s base64 in '
-                "Python, and the local-memory cache unpickles the user on every hit; next to `public`'s ~0.3 ms "
-                "a request, that tenth of a millisecond is a quarter of the budget.",
+                "Python, and `token-cached` "
+                + (
+                    "asks Redis over a socket, and unpickles the user, on every hit"
+                    if meta["cache"]["backend"] == "redis"
+                    else "unpickles the user from the local-memory cache on every hit"
+                )
+                + "; next to `public`'s fraction of a millisecond a request, that is a large part of the budget.",
                 "",
             ]
         lines += ["![req/s and p50 against users, every namespace](capacity.png)", ""]
@@ -405,18 +427,9 @@ def markdown(summary, runs, problems):
                 wrk_table(summary),
                 "",
             ]
+    if "latency" in runs:
+        lines += light_load(summary, meta)
     lines += [
-        "## Light load: latency with think time",
-        "",
-        f"{meta['users']} simulated users per namespace, {meta['wait_time']} between tasks, {meta['task_mix']}; "
-        f"measured for {meta['seconds']} s once all had logged in. Latency, queries and auth time are those of "
-        "`GET /api/<ns>/me/` (exact; auth ms is the mean of `Server-Timing` auth). Requests and failures count "
-        "everything the users sent, logins included.",
-        "",
-        table({**summary, "schemes": {ns: {**row, "capacity_rps": None} for ns, row in summary["schemes"].items()}}),
-        "",
-        "![p50/p95 latency and DB queries per namespace](latency.png)",
-        "",
         "## What each login, refresh and logout costs",
         "",
         "Measured by `manage.py login_costs` (one request each, the real password hasher, Django's query capture; "
