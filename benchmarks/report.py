@@ -168,7 +168,7 @@ def write(out, meta, results, logins):
     public = (schemes.get("public") or {}).get("capacity_rps")
     for row in schemes.values():
         if row["capacity_rps"] is not None and public:
-            row["capacity_x_public"] = round(row["capacity_rps"] / public, 3)
+            row["capacity_x_public"] = float(f"{row['capacity_rps'] / public:.3g}")  # basic's 0.00232, not 0.002
     problems = [
         problem
         for run_kind, run in results.items()
@@ -228,6 +228,11 @@ def ratio(value, base):
     return f"{value / base:.2f}" if value is not None and base else "-"
 
 
+def times(value):
+    """A ratio to public: two decimals, or two significant digits below 0.1 (basic's 0.0023, not 0.00)."""
+    return "-" if value is None else f"{value:.2f}" if value >= 0.1 else f"{value:.2g}"
+
+
 def number(value, digits=1):
     return "-" if value is None else f"{value:.{digits}f}"
 
@@ -244,7 +249,7 @@ def capacity_table(summary):
         if row["capacity_rps"] is None:
             continue
         lines.append(
-            f"| `{ns}` | {row['capacity_rps'] / cores:.0f} | {number(row['capacity_x_public'], 2)} | {row['capacity_users']} "
+            f"| `{ns}` | {row['capacity_rps'] / cores:.0f} | {times(row['capacity_x_public'])} | {row['capacity_users']} "
             f"| {number(row['capacity_p50_ms'], 2)} | {number(row['capacity_server_ms_p50'], 2)} "
             f"| {row['capacity_db_queries_per_second']:.0f} | {row['capacity_limited_by']} |"
         )
@@ -333,9 +338,7 @@ def wrk_table(summary):
         ours = locust / base_locust if locust and base_locust else None
         theirs = w["rps"] / base_wrk if base_wrk else None
         differ = f"{(ours / theirs - 1):+.0%}" if ours and theirs else "-"
-        lines.append(
-            f"| `{ns}` | {number(locust, 0)} | {w['rps']:.0f} | {number(ours, 2)} | {number(theirs, 2)} | {differ} |"
-        )
+        lines.append(f"| `{ns}` | {number(locust, 0)} | {w['rps']:.0f} | {times(ours)} | {times(theirs)} | {differ} |")
     return "\n".join(lines)
 
 

@@ -19,6 +19,10 @@ _in_process = {}
 _lock = threading.Lock()
 
 
+def ratio(value):
+    return f"{value:.2f}" if value >= 0.1 else f"{value:.2g}"  # Basic's 0.0023, not 0.00
+
+
 def from_bench(path):
     """{"source", "measured", "cells"} from a make bench summary with a capacity run; None without one."""
     try:
@@ -28,7 +32,7 @@ def from_bench(path):
     except (OSError, ValueError, KeyError, TypeError):
         return None
     cells = {
-        ns: f"{row['capacity_rps'] / cores:.0f} (x{row['capacity_x_public']:.2f})"
+        ns: f"{row['capacity_rps'] / cores:.0f} (x{ratio(row['capacity_x_public'])})"
         for ns, row in schemes.items()
         if row.get("capacity_rps") and row.get("capacity_x_public") is not None
     }
@@ -54,7 +58,7 @@ def in_process():
         if not _in_process:
             figures = compare_namespaces(IN_PROCESS_REQUESTS)
             _in_process.update(
-                {ns: f"x{1 / f.ratio_to_public:.2f} in-process" for ns, f in figures.items() if f.ratio_to_public}
+                {ns: f"x{ratio(1 / f.ratio_to_public)} in-process" for ns, f in figures.items() if f.ratio_to_public}
             )
     return {
         "source": "compare_auth",

@@ -30,7 +30,7 @@ def summary(rps):
         },
         "cores": {"server": [0], "locust": [1]},
         "schemes": {
-            ns: {"capacity_rps": value, "capacity_x_public": round(value / rps["public"], 3)}
+            ns: {"capacity_rps": value, "capacity_x_public": float(f"{value / rps['public']:.3g}")}
             for ns, value in rps.items()
         },
     }
@@ -38,7 +38,7 @@ def summary(rps):
 
 def test_with_bench_results_the_column_shows_them_and_says_where_they_come_from(client, tmp_path, monkeypatch):
     path = tmp_path / "summary.json"
-    path.write_text(json.dumps(summary({"public": 1690.4, "token": 915.0, "session": 567.2})))
+    path.write_text(json.dumps(summary({"public": 1690.4, "token": 915.0, "session": 567.2, "basic": 3.9})))
     monkeypatch.setattr(demo.capacity, "SUMMARY", path)
 
     html = client.get("/").content.decode()
@@ -48,6 +48,7 @@ def test_with_bench_results_the_column_shows_them_and_says_where_they_come_from(
     assert cells["public"] == "1690 (x1.00)"
     assert cells["token"] == "915 (x0.54)"
     assert cells["session"] == "567 (x0.34)"
+    assert cells["basic"] == "4 (x0.0023)"
     assert cells["jwt"] == "-"  # not in that run: nothing made up
     assert "measured by make bench on 2026-12-03T08:00:00+00:00 (UTC) on Test CPU" in html
     assert "gunicorn on CPU [0], Locust on CPU [1]" in html
@@ -62,7 +63,7 @@ def test_without_bench_results_the_column_is_compare_auths_ratio_labelled_so(cli
     cells = capacity_cells(html)
     assert cells["public"] == "x1.00 in-process"
     for ns in NAMESPACES:
-        assert re.fullmatch(r"x\d+\.\d\d in-process", cells[ns]), (ns, cells[ns])
+        assert re.fullmatch(r"x\d+\.\d+ in-process", cells[ns]), (ns, cells[ns])
     assert "no make bench results here yet" in html
     assert "manage.py compare_auth" in html
 
