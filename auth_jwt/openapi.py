@@ -4,9 +4,12 @@ drf-spectacular's own description warns that simplejwt also accepts `JWT
 <access>` (OpenAPI has room for one prefix only); this one says so instead.
 """
 
+from drf_spectacular.contrib.rest_framework_simplejwt import TokenObtainPairSerializerExtension
+
 from demo.openapi import SharedSecurityScheme
 
 from .authentication import JWTStatelessUserAuthentication
+from .serializers import LoginSerializer
 
 
 class JWTScheme(SharedSecurityScheme):
@@ -24,3 +27,10 @@ class JWTScheme(SharedSecurityScheme):
             "(the server also accepts `JWT <access>`). The same token works at `/api/jwt/` and `/api/jwt-stateless/`."
         ),
     }
+
+
+class LoginSerializerScheme(TokenObtainPairSerializerExtension):
+    """Our LoginSerializer (and jwt-rsa's) answers what simplejwt's does ({"access", "refresh"}): drf-spectacular's own description."""
+
+    target_class = LoginSerializer
+    match_subclasses = True

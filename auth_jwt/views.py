@@ -6,7 +6,7 @@ its shape ({"token": ...}), so that its curl commands work as written.
 
 from collections.abc import Mapping
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
 from rest_framework_simplejwt import views as simplejwt
 
@@ -31,6 +31,11 @@ class RefreshView(InstrumentedView, simplejwt.TokenRefreshView):
     serializer_class = RefreshSerializer
 
 
+# What verify and logout answer: simplejwt's `{}` (without this, the schema would say "no body").
+ANSWERS_EMPTY_OBJECT = extend_schema_view(post=extend_schema(responses={200: {"type": "object", "maxProperties": 0}}))
+
+
+@ANSWERS_EMPTY_OBJECT
 class VerifyView(InstrumentedView, simplejwt.TokenVerifyView):
     """POST {"token": ...}: 200 if it is valid, 401 if not."""
 
@@ -38,6 +43,7 @@ class VerifyView(InstrumentedView, simplejwt.TokenVerifyView):
     serializer_class = VerifySerializer
 
 
+@ANSWERS_EMPTY_OBJECT
 class LogoutView(InstrumentedView, simplejwt.TokenBlacklistView):
     """POST {"refresh": ...}: that refresh token is blacklisted. Access tokens already issued work until they expire."""
 

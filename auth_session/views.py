@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from demo.openapi import ErrorSerializer
 from demo.throttling import LoginRateThrottle
 from demo.views import InstrumentedView
 
@@ -32,7 +33,12 @@ class LoginView(InstrumentedView, APIView):
 
     @extend_schema(
         request=AuthTokenSerializer,
-        responses=inline_serializer("SessionLogin", {"username": serializers.CharField()}),
+        responses={
+            200: inline_serializer("SessionLogin", {"username": serializers.CharField()}),
+            403: OpenApiResponse(
+                ErrorSerializer, "No valid CSRF token: the `csrftoken` cookie's value in `X-CSRFToken`."
+            ),
+        },
     )
     def post(self, request):
         # APIView is csrf_exempt, and DRF checks CSRF only for a logged-in user;

@@ -9,7 +9,17 @@ import json
 import os
 
 # The contract's DB queries for GET me/ (token-cached: once its cache holds the token).
-CONTRACT_QUERIES = {"public": 0, "basic": 1, "session": 2, "token": 1, "token-cached": 0, "jwt": 1, "jwt-stateless": 0}
+CONTRACT_QUERIES = {
+    "public": 0,
+    "basic": 1,
+    "session": 2,
+    "token": 1,
+    "token-cached": 0,
+    "jwt": 1,
+    "jwt-stateless": 0,
+    "jwt-rsa": 1,
+    "knox": 2,  # as measured: the token and its user, then the user's tokens (knox deletes the expired ones)
+}
 
 # What a student should read in each row.
 READING = {
@@ -29,6 +39,14 @@ READING = {
     ),
     "jwt": "One query: the signature is checked without the database, then the user is loaded by id.",
     "jwt-stateless": "No query: only the signature and expiry are checked, and the user is never loaded.",
+    "jwt-rsa": (
+        "One query, as jwt: the RSA signature is checked with the public key (a little more CPU than HMAC), "
+        "then the user is loaded by id."
+    ),
+    "knox": (
+        "Two queries: the token row (found by the token's first characters, checked by its SHA-512 digest) "
+        "joined to its user, then every token of that user, read to delete the expired ones."
+    ),
 }
 
 

@@ -1,70 +1,41 @@
 """What a credential issued before an account change is still worth after it: measured, not written down.
 
 For each event (logout, password change, account deactivated, account
-deleted), a throwaway user holds a credential of every kind; the event
-happens; every credential is tried again at once and, if it still works, again
-once whatever keeps it alive has expired: a one-second twin of each JWT, issued
-beside the real one, and the token-cached entry, given a one-second lease.
+deleted) and each credential a client of some namespace holds, a throwaway
+user holds that credential; the event happens; the credential is tried again
+at once and, if it still works, again once whatever keeps it alive has run
+out: each scheme's scheme.py makes it run out in one second (a JWT signed again
+with a one-second lifetime, the token-cached entry given a one-second lease).
 
-Everything happens in one database transaction that is rolled back, and the
-cache entries are deleted: the demo users' data is never touched. Used by
-``manage.py account_events``, the landing page and the README's table.
+Everything happens in one database transaction that is rolled back: the demo
+users' data is never touched. Used by ``manage.py account_events``, the
+landing page and the README's table.
 """
 
 import logging
 import secrets
-import threading
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.core.cache import cache
 from django.db import transaction
-from django.test import Client
-from rest_framework.authtoken.models import Token
-from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from auth_token.authentication import CachedTokenAuthentication
-
-from .measure import client_for, host
+from . import registry
+from .measure import SiteClient, kept
 
 EVENTS = ["logout", "password change", "account deactivated", "account deleted"]
 
-# How long the stand-ins for "until it expires" live: a JWT twin and the token-cached entry.
-SHORT = timedelta(seconds=1)
+# How long the stand-ins for "until it expires" live.
+SHORT_SECONDS = 1
 
 
-@dataclass(frozen=True)
-class Credential:
-    """One row of the table: a credential, where it is used, and what ends it when the event does not."""
-
-    name: str
-    used_at: str
-    expires: str = ""  # what runs out, when the event leaves the credential working
-
-    def lifetime(self):
-        """Seconds the thing that runs out lives, read from the settings (None: nothing runs out)."""
-        return {
-            "token-cached": settings.TOKEN_CACHE_SECONDS,
-            "jwt": AccessToken.lifetime.total_seconds(),
-            "jwt-stateless": AccessToken.lifetime.total_seconds(),
-            "jwt refresh": RefreshToken.lifetime.total_seconds(),
-        }.get(self.name)
-
-
-CREDENTIALS = [
-    Credential("basic", "user name and password at /api/basic/"),
-    Credential("session", "sessionid cookie at /api/session/"),
-    Credential("token", "Token key at /api/token/"),
-    Credential("token-cached", "Token key at /api/token-cached/", "the cache entry expires"),
-    Credential("jwt", "access token at /api/jwt/", "the access token expires"),
-    Credential("jwt-stateless", "access token at /api/jwt-stateless/", "the access token expires"),
-    Credential("jwt refresh", "refresh token at /api/jwt/refresh/", "the refresh token expires"),
-]
+def credentials():
+    """The table's rows: each namespace's credential (public has none), then the others (jwt's refresh token)."""
+    schemes = registry.schemes()
+    rows = [credential for scheme in schemes for credential in scheme.account_credentials()]
+    return sorted(rows, key=lambda c: c not in schemes)  # stable: each group keeps the URLconf's order
 
 
 @dataclass(frozen=True)
@@ -85,73 +56,36 @@ def verdict(credential, after_event, after_expiry):
 
 
 class Holder:
-    """A throwaway user holding a credential of every kind, as clients keep them, each tried as a client would."""
+    """A throwaway user holding one credential (a row of the table), as a client keeps it, tried as a client would."""
 
-    def __init__(self, encoded_password, password):
-        from auth_jwt.serializers import LoginSerializer
-
+    def __init__(self, credential, encoded_password, password):
+        self.credential = credential  # a Scheme, or another credential a scheme's client holds
         self.user = get_user_model().objects.create(
             username=f"account-events-{secrets.token_hex(8)}", password=encoded_password
         )
-        self.basic = client_for("basic", self.user, password)
-        self.session = client_for("session", self.user, password)  # a real session row and cookie
-        self.key = Token.objects.create(user=self.user).key
-        self.anonymous = Client(HTTP_HOST=host())
-        refresh = LoginSerializer.get_token(self.user)
-        self.refresh, self.access = str(refresh), str(refresh.access_token)
-        # The twins: the same tokens, made to expire in SHORT, to see what expiry alone does.
-        short = LoginSerializer.get_token(self.user)
-        short.set_exp(lifetime=SHORT)
-        short_access = short.access_token
-        short_access.set_exp(lifetime=SHORT)
-        self.short_refresh, self.short_access = str(short), str(short_access)
-        self.twins_expire = time.monotonic() + SHORT.total_seconds()
+        self.client = SiteClient()
+        self.held = credential.log_in(self.client, self.user, password)  # what its logout needs, if anything
+        self.short_lived = None  # the credential made to run out in SHORT_SECONDS, once the event left it working
 
-    def request(self, method, url, client=None, **extra):
-        if method == "post":
-            extra["content_type"] = "application/json"
-        return getattr(client or self.anonymous, method)(url, secure=settings.HTTPS, **extra)
+    def attempt(self):
+        """The status a client gets using the credential (its short-lived self once that is made)."""
+        held = self.held if self.short_lived is None else self.short_lived
+        return self.credential.attempt(self.client, held).status_code
 
-    def attempt(self, name, twin=False):
-        """The status a client gets using credential `name` (its short-lived twin if `twin`)."""
-        access = self.short_access if twin else self.access
-        if name == "basic":
-            return self.request("get", "/api/basic/me/", self.basic).status_code
-        if name == "session":
-            return self.request("get", "/api/session/me/", self.session).status_code
-        if name in ("token", "token-cached"):
-            return self.request("get", f"/api/{name}/me/", HTTP_AUTHORIZATION=f"Token {self.key}").status_code
-        if name in ("jwt", "jwt-stateless"):
-            return self.request("get", f"/api/{name}/me/", HTTP_AUTHORIZATION=f"Bearer {access}").status_code
-        if name == "jwt refresh":  # a successful refresh uses the token up (rotation): try it once
-            refresh = self.short_refresh if twin else self.refresh
-            return self.request("post", "/api/jwt/refresh/", data={"refresh": refresh}).status_code
-        raise ValueError(name)
+    def still_valid(self):
+        """Before the event: does the credential work? (Without using it up, where a use would.)"""
+        return self.credential.still_valid(self.client, self.held)
 
-    def still_valid(self, name):
-        """Before the event: does the credential work? (The refresh token is checked without using it up.)"""
-        if name == "jwt refresh":
-            return self.request("post", "/api/jwt/verify/", data={"token": self.refresh}).status_code == 200
-        return self.attempt(name) == 200
-
-    def expire_cache_entry(self):
-        """Give token-cached's entry for this key a one-second lease, as if TOKEN_CACHE_SECONDS were running out."""
-        cache.touch(CachedTokenAuthentication.cache_key(self.key), int(SHORT.total_seconds()))
-        self.twins_expire = max(self.twins_expire, time.monotonic() + SHORT.total_seconds())
-
-    def forget_cache_entry(self):
-        cache.delete(CachedTokenAuthentication.cache_key(self.key))
+    def expire_soon(self):
+        """Make whatever keeps the credential alive run out in SHORT_SECONDS, where something does."""
+        self.short_lived = self.credential.expire_soon(self.client, self.held, SHORT_SECONDS)
 
     # --- The events
 
     def log_out(self):
-        """Each scheme's own logout endpoint (Basic has none)."""
-        logouts = [
-            self.request("post", "/api/session/logout/", self.session),
-            self.request("post", "/api/token/logout/", HTTP_AUTHORIZATION=f"Token {self.key}"),
-            self.request("post", "/api/jwt/logout/", data={"refresh": self.refresh}),
-        ]
-        assert all(r.status_code < 300 for r in logouts), [r.content for r in logouts]
+        """The scheme's own logout endpoint (Basic has none)."""
+        response = self.credential.log_out(self.client, self.held)
+        assert response is None or response.status_code < 300, response.content
 
     def change_password(self):
         self.user.set_password(secrets.token_urlsafe())
@@ -189,31 +123,29 @@ def measure():
     """{credential name: {event: Cell}}, measured in a transaction that is rolled back."""
     password = secrets.token_urlsafe()
     encoded = make_password(password)  # hashed once, with the site's own hasher, for every throwaway user
-    holders, after_event = {}, {}
-    try:
-        with refusals_not_logged(), transaction.atomic():
-            for event in EVENTS:
-                holders[event] = holder = Holder(encoded, password)
-                broken = [c.name for c in CREDENTIALS if not holder.still_valid(c.name)]
-                if broken:
-                    raise RuntimeError(f"credentials that did not work before the event: {broken}")
-                holder.undergo(event)
-                after_event[event] = {c.name: holder.attempt(c.name) for c in CREDENTIALS}
-                holder.expire_cache_entry()
-            time.sleep(max(0.0, max(h.twins_expire for h in holders.values()) - time.monotonic()) + 0.2)
-            table = {
-                c.name: {event: cell(c, holders[event], after_event[event][c.name]) for event in EVENTS}
-                for c in CREDENTIALS
-            }
-            transaction.set_rollback(True)
-    finally:
-        for holder in holders.values():
-            holder.forget_cache_entry()
+    rows = credentials()
+    with refusals_not_logged(), transaction.atomic():
+        holders = {(c.name, event): Holder(c, encoded, password) for event in EVENTS for c in rows}
+        broken = sorted({name for (name, _), holder in holders.items() if not holder.still_valid()})
+        if broken:
+            raise RuntimeError(f"credentials that did not work before the event: {broken}")
+        after_event = {}
+        for (name, event), holder in holders.items():
+            holder.undergo(event)
+            after_event[name, event] = holder.attempt()
+            if after_event[name, event] == 200:
+                holder.expire_soon()
+        time.sleep(SHORT_SECONDS + 0.2)
+        table = {
+            c.name: {event: cell(c, holders[c.name, event], after_event[c.name, event]) for event in EVENTS}
+            for c in rows
+        }
+        transaction.set_rollback(True)
     return table
 
 
 def cell(credential, holder, status):
-    after_expiry = holder.attempt(credential.name, twin=True) if status == 200 else None
+    after_expiry = holder.attempt() if status == 200 else None
     return Cell(status, after_expiry, verdict(credential, status, after_expiry))
 
 
@@ -221,14 +153,15 @@ def as_json(table):
     return {
         "events": EVENTS,
         "credentials": {
-            c.name: {"used_at": c.used_at, "events": {e: asdict(table[c.name][e]) for e in EVENTS}} for c in CREDENTIALS
+            c.name: {"used_at": c.used_at, "events": {e: asdict(table[c.name][e]) for e in EVENTS}}
+            for c in credentials()
         },
     }
 
 
 def as_rows(table):
     """[(credential, [cell per event])], in the table's order, for the landing page."""
-    return [(c, [table[c.name][e] for e in EVENTS]) for c in CREDENTIALS]
+    return [(c, [table[c.name][e] for e in EVENTS]) for c in credentials()]
 
 
 def as_markdown(table):
@@ -242,15 +175,11 @@ def as_markdown(table):
 
 
 _measured = {}
-_measured_lock = threading.Lock()
 
 
 def measured_once():
     """The table, measured the first time this process is asked for it, then kept."""
-    with _measured_lock:
-        if "table" not in _measured:
-            _measured["table"] = measure()
-        return _measured["table"]
+    return kept(_measured, measure)
 
 
 def measured_so_far():

@@ -30,6 +30,8 @@ LIBRARY_STEPS = (
     ("django.contrib.sessions.", "session lookup"),
     ("rest_framework.authentication.TokenAuthentication.", "token lookup"),
     ("rest_framework.authtoken.", "token lookup"),
+    ("knox.auth.TokenAuthentication._cleanup_token", "expired-token cleanup"),  # knox reads the user's tokens
+    ("knox.auth.", "token lookup"),
     ("rest_framework_simplejwt.tokens.", "refresh-token bookkeeping"),
     ("rest_framework_simplejwt.authentication.", "user lookup"),
     ("django.contrib.auth.", "user lookup"),

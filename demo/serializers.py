@@ -29,7 +29,9 @@ class NamespaceRootSerializer(serializers.Serializer):
 class NamespaceSummarySerializer(serializers.Serializer):
     url = serializers.URLField()
     scheme = serializers.CharField()
-    client = serializers.DictField(help_text="how a generic HTTP client gets and sends this scheme's credential")
+    client = serializers.DictField(
+        help_text='how a generic client logs in: {"kind": "none"|"basic"|"session"|"token"|"jwt", "login", ...}'
+    )
 
 
 class ApiIndexSerializer(serializers.Serializer):

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.management.utils import get_random_secret_key
 
+from demo.checkout import checkout_secret
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -24,22 +26,7 @@ def env_int(name, default):
 
 def checkout_secret_key(path=BASE_DIR / ".secret_key"):
     """A random key made once per checkout and kept in an untracked file (never a literal in the code)."""
-    try:
-        # O_EXCL: when several gunicorn workers start at once, exactly one writes the key.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        for _ in range(50):  # the writer may not have finished yet
-            key = path.read_text().strip()
-            if key:
-                return key
-            import time
-
-            time.sleep(0.01)
-        raise
-    key = get_random_secret_key()
-    with os.fdopen(fd, "w") as f:
-        f.write(key)
-    return key
+    return checkout_secret(path, lambda: get_random_secret_key().encode()).decode().strip()
 
 
 DEBUG = env_flag("DJANGO_DEBUG")
@@ -62,12 +49,15 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "rest_framework_simplejwt.token_blacklist",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's files, served by this site: no CDN
     "auth_basic",
     "auth_session",
     "auth_token",
     "auth_jwt",
+    "auth_jwt_rsa",
+    "auth_knox",
 ]
 
 MIDDLEWARE = [
@@ -76,7 +66,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    # Django's CommonMiddleware, with a URL missing its trailing slash answered 308 for every method.
+    "demo.trailing_slash.TrailingSlashMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -182,16 +173,19 @@ REST_FRAMEWORK = {
     ],
     # The client's address is REMOTE_ADDR; X-Forwarded-For is not trusted.
     "NUM_PROXIES": 0,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "demo.openapi.AutoSchema",  # drf-spectacular's, plus the refusals DRF answers
 }
 
 # --- OpenAPI schema and Swagger UI (drf-spectacular), at /api/schema/ and /api/docs/.
 SPECTACULAR_SETTINGS = {
     "TITLE": "DRF authentication, side by side",
-    "DESCRIPTION": "The same resource under seven namespaces, each protected by exactly one scheme.",
+    "DESCRIPTION": "The same resource under one namespace per scheme, each protected by exactly one scheme.",
     "VERSION": "1",
     "SCHEMA_PATH_PREFIX": r"/api/",  # so that each namespace is a tag of its own
     "SERVE_INCLUDE_SCHEMA": False,
+    # A request body and its answer are two components (NoteRequest, Note): minLength 1 for the strings DRF
+    # refuses blank applies to what a client sends, and read-only fields are not asked of it.
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -208,6 +202,18 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": False,
     "AUTH_HEADER_TYPES": ("Bearer", "JWT"),
     "SIGNING_KEY": SECRET_KEY,
+}
+
+# --- jwt-rsa: simplejwt's tokens signed with RS256, by the private key in this PEM file; unset, by one
+# generated once per checkout into .jwt_rsa_private_key.pem (untracked), like the secret key.
+JWT_RSA_PRIVATE_KEY_FILE = os.environ.get("JWT_RSA_PRIVATE_KEY_FILE") or None
+
+# --- knox: tokens stored as digests (SHA-512), each expiring KNOX_TOKEN_SECONDS after login.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(seconds=env_int("KNOX_TOKEN_SECONDS", 10 * 3600)),
+    # knox's default, said out loud: with AUTO_REFRESH every request would push the
+    # expiry back, and write it (an UPDATE) once a minute per token.
+    "AUTO_REFRESH": False,
 }
 
 # --- token-cached.

@@ -18,12 +18,13 @@ class LoginRateThrottle(SimpleRateThrottle):
     """
 
     scope = "login"
+    methods = ("POST",)  # fetching the login page (and its CSRF cookie) is not an attempt; the schema reads this too
 
     def get_rate(self):
         return settings.LOGIN_THROTTLE  # read per request, so tests and the benchmark can change it
 
     def allow_request(self, request, view):
-        if request.method != "POST":  # fetching the login page (and its CSRF cookie) is not an attempt
+        if request.method not in self.methods:
             return True
         return super().allow_request(request, view)
 

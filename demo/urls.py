@@ -2,7 +2,8 @@
 
 One protected resource (``demo.views``), mounted once per namespace; the only
 difference between two namespaces is the authentication class they name, plus
-the login endpoints that scheme needs.
+the login endpoints that scheme needs. Adding a namespace: an app with its
+``scheme.py``, and one ``namespace(...)`` line here.
 """
 
 from django.contrib import admin
@@ -12,19 +13,28 @@ from rest_framework.permissions import AllowAny
 
 import auth_basic.urls
 import auth_jwt.urls
+import auth_jwt_rsa.urls
+import auth_knox.urls
 import auth_session.urls
 import auth_token.urls
 from auth_basic.authentication import BasicAuthentication
 from auth_jwt import views as jwt_views
 from auth_jwt.authentication import JWTAuthentication, JWTStatelessUserAuthentication
+from auth_jwt_rsa.authentication import JWTAuthentication as JWTRSAAuthentication
+from auth_knox.authentication import KnoxTokenAuthentication
 from auth_session.authentication import SessionAuthentication
 from auth_token.authentication import CachedTokenAuthentication, TokenAuthentication
-from demo import views
+from demo import registry, views
 from demo.throttling import login_throttled
 
 
 def namespace(ns, authentication_classes, extra_urls=(), permission_classes=None):
-    """/api/<ns>/: the shared resource behind exactly one scheme, and the scheme's own endpoints."""
+    """/api/<ns>/: the shared resource behind exactly one scheme, and the scheme's own endpoints.
+
+    The namespace's words, client recipe and test-client login are its app's
+    scheme.py (see demo.registry); each line below mounts one, in this order everywhere.
+    """
+    registry.describe(ns)  # fails at startup if no app's scheme.py describes it
     scheme = {"scheme": ns, "authentication_classes": authentication_classes}
     if permission_classes is not None:
         scheme["permission_classes"] = permission_classes
@@ -52,6 +62,8 @@ urlpatterns = [
     namespace("token-cached", [CachedTokenAuthentication]),  # tokens from /api/token/login/
     namespace("jwt", [JWTAuthentication], auth_jwt.urls.urlpatterns),
     namespace("jwt-stateless", [JWTStatelessUserAuthentication]),  # tokens from /api/jwt/login/
+    namespace("jwt-rsa", [JWTRSAAuthentication], auth_jwt_rsa.urls.urlpatterns),  # RS256; the public key at jwks.json
+    namespace("knox", [KnoxTokenAuthentication], auth_knox.urls.urlpatterns),
     # The JWT tutorial's walkthrough (shared/seed/jwt-tutorial.txt), as written.
     path("jwt-auth/", jwt_views.TutorialLoginView.as_view(), name="tutorial-jwt-auth"),
     path("auth-jwt/", jwt_views.TutorialLoginView.as_view(), name="tutorial-auth-jwt"),

@@ -5,6 +5,7 @@ own ``authentication_classes`` (see ``demo/urls.py``), the way DRF's own tests
 mount one view several ways.
 """
 
+import json
 from contextlib import suppress
 from time import perf_counter
 
@@ -20,9 +21,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from . import registry
 from .middleware import current_step
 from .models import Note
-from .schemes import BY_NS, SCHEMES
 from .serializers import ApiIndexSerializer, MeSerializer, NamespaceRootSerializer, NoteSerializer
 
 
@@ -64,18 +65,18 @@ class NamespaceRootView(SchemeView):
     """The namespace's endpoints, and how to authenticate to them."""
 
     permission_classes = [AllowAny]
-    endpoint_names = ["me", "notes-list", "login", "logout", "refresh", "verify"]
+    endpoint_names = ["me", "notes-list", "login", "logout", "refresh", "verify", "jwks"]
 
     def get_view_name(self):
-        return f"/api/{self.scheme}/: {BY_NS[self.scheme].title}"
+        return f"/api/{self.scheme}/: {registry.scheme(self.scheme).title}"
 
     def get_view_description(self, html=False):
-        text = BY_NS[self.scheme].how
+        text = registry.scheme(self.scheme).how
         return format_html("<p>{}</p>", text) if html else text  # html: marked safe, as DRF's own is
 
     @extend_schema(responses=NamespaceRootSerializer)
     def get(self, request):
-        scheme = BY_NS[self.scheme]
+        scheme = registry.scheme(self.scheme)
         endpoints = {}
         for name in self.endpoint_names:
             with suppress(NoReverseMatch):  # a namespace without this scheme's own endpoint
@@ -118,6 +119,7 @@ class NoteListView(InstrumentedView, OwnNotesMixin, generics.ListCreateAPIView):
     """Your own notes. POST a title and a body to add one."""
 
     scheme = None
+    checks_access_in_view = ("POST",)  # perform_create refuses an anonymous writer (public allows any reader)
 
     def perform_create(self, serializer):
         if not self.request.user.is_authenticated:
@@ -137,7 +139,7 @@ class NoteDetailView(InstrumentedView, OwnNotesMixin, generics.RetrieveUpdateDes
 
 
 class ApiIndexView(SchemeView):
-    """Every namespace serves the same resource under one scheme each."""
+    """Every namespace serves the same resource under one scheme each; `client` says how a generic client logs in."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -147,8 +149,12 @@ class ApiIndexView(SchemeView):
         return Response(
             {
                 "namespaces": {
-                    s.ns: {"url": request.build_absolute_uri(f"/api/{s.ns}/"), "scheme": s.title, "client": s.client}
-                    for s in SCHEMES
+                    s.ns: {
+                        "url": request.build_absolute_uri(f"/api/{s.ns}/"),
+                        "scheme": s.title,
+                        "client": s.client.as_json(),
+                    }
+                    for s in registry.schemes()
                 }
             }
         )
@@ -160,7 +166,7 @@ class LandingView(TemplateView):
     template_name = "demo/index.html"
 
     def get_context_data(self, **kwargs):
-        from . import account_events
+        from . import account_events, database_leak
         from .capacity import capacity_column
         from .measure import landing_figures
 
@@ -172,18 +178,30 @@ class LandingView(TemplateView):
                 "figures": figures.get(s.ns),
                 "curl": [line.format(base=base) for line in s.curl],
             }
-            for s in SCHEMES
+            for s in registry.schemes()
         ]
-        capacity = capacity_column()
-        for row in rows:
-            row["capacity"] = capacity["cells"].get(row["scheme"].ns)
         # Measured only when asked: it takes seconds (Basic hashes the password on every
         # request) and holds a transaction open, so a first visit doesn't pay for it.
         if self.request.GET.get("measure") == "account-events":
             account_events.measured_once()
         table = account_events.measured_so_far()
         events = table and {"names": account_events.EVENTS, "rows": account_events.as_rows(table)}
-        return super().get_context_data(rows=rows, base=base, account_events=events, capacity=capacity, **kwargs)
+        # The same for the stolen database: seconds too (it times the hashes an attacker would guess against).
+        if self.request.GET.get("measure") == "database-leak":
+            database_leak.measured_once()
+        leaks = database_leak.measured_so_far()
+        leak = leaks and {
+            "rows": list(leaks.values()),
+            "guessing": [database_leak.guessing_line(row) for row in leaks.values() if row.guessing],
+        }
+        for row in rows:  # "When to choose": the stolen-database cell, once measured
+            row["leak"] = leaks and leaks.get(row["scheme"].ns)
+        capacity = capacity_column()  # requests per second: make bench's, or compare_auth's ratio
+        for row in rows:
+            row["capacity"] = capacity["cells"].get(row["scheme"].ns)
+        return super().get_context_data(
+            rows=rows, base=base, account_events=events, database_leak=leak, capacity=capacity, **kwargs
+        )
 
 
 class RaceView(TemplateView):
@@ -193,8 +211,9 @@ class RaceView(TemplateView):
 
     def get_context_data(self, **kwargs):
         hasher = get_hasher()  # what Basic pays on every request, named on the page
+        lanes = [{"scheme": s, "client": json.dumps(s.client.as_json())} for s in registry.schemes()]
         return super().get_context_data(
-            schemes=SCHEMES,
+            lanes=lanes,
             hasher=hasher.algorithm,
             iterations=getattr(hasher, "iterations", None),
             **kwargs,

@@ -16,6 +16,8 @@ CHALLENGES = {
     "token-cached": "Token",
     "jwt": 'Bearer realm="api"',
     "jwt-stateless": 'Bearer realm="api"',
+    "jwt-rsa": 'Bearer realm="api"',
+    "knox": "Token",
 }
 PROTECTED = list(CHALLENGES)
 NAMESPACES = ["public", *PROTECTED]
@@ -94,10 +96,15 @@ def log_in(ns, username, password=None):
         response = client.post("/api/token/login/", {"username": username, "password": password})
         assert response.status_code == 200, response.content
         client.defaults["HTTP_AUTHORIZATION"] = f"Token {response.json()['token']}"
-    elif ns in ("jwt", "jwt-stateless"):
-        response = client.post("/api/jwt/login/", {"username": username, "password": password})
+    elif ns in ("jwt", "jwt-stateless", "jwt-rsa"):
+        login = "/api/jwt-rsa/login/" if ns == "jwt-rsa" else "/api/jwt/login/"
+        response = client.post(login, {"username": username, "password": password})
         assert response.status_code == 200, response.content
         client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {response.json()['access']}"
+    elif ns == "knox":
+        response = client.post("/api/knox/login/", {"username": username, "password": password})
+        assert response.status_code == 200, response.content
+        client.defaults["HTTP_AUTHORIZATION"] = f"Token {response.json()['token']}"
     return client
 
 

@@ -17,12 +17,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.test import override_settings
+from django.urls import NoReverseMatch, reverse
+from knox.models import AuthToken
 from rest_framework.authtoken.models import Token
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import AccessToken
 
 from demo import account_events
-from demo.account_events import EVENTS, Holder, as_markdown, measure
+from demo.account_events import EVENTS, Holder, as_markdown, credentials, measure
 from demo.models import Note
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # test settings only, as in conftest
@@ -38,6 +40,7 @@ def expected():
     access = until("the access token", settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds())
     cached = until("the cache entry", settings.TOKEN_CACHE_SECONDS)
     refresh = until("the refresh token", settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"].total_seconds())
+    knox = until("the knox token", settings.REST_KNOX["TOKEN_TTL"].total_seconds())
     #                 logout   password change  deactivated  deleted
     return {
         "basic": [FOREVER, NO, NO, NO],  # Basic has no logout; the password is the credential
@@ -46,7 +49,10 @@ def expected():
         "token-cached": [cached, FOREVER, cached, cached],
         "jwt": [access, access, NO, NO],  # logout blacklists the refresh token only
         "jwt-stateless": [access, access, access, access],  # never asks the database
+        "knox": [NO, knox, NO, NO],  # logout deletes the token; the user is loaded on every request
         "jwt refresh": [NO, refresh, NO, NO],
+        "jwt-rsa": [access, access, NO, NO],  # as jwt: the same simplejwt, another signature
+        "jwt-rsa refresh": [NO, refresh, NO, NO],
     }
 
 
@@ -75,7 +81,7 @@ def test_cell(credential, event, table):
 @pytest.mark.django_db
 def test_the_measurement_leaves_the_database_as_it_was(alice, settings):
     settings.PASSWORD_HASHERS = FAST_HASHER
-    tables = [get_user_model(), Note, Token, Session, OutstandingToken, BlacklistedToken]
+    tables = [get_user_model(), Note, Token, AuthToken, Session, OutstandingToken, BlacklistedToken]
     before = {model.__name__: list(model.objects.values()) for model in tables}
 
     measure()
@@ -85,18 +91,19 @@ def test_the_measurement_leaves_the_database_as_it_was(alice, settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_twins_stand_for_real_expiry(settings, monkeypatch):
-    # The table stands in one-second twins for "until it expires"; here the real
-    # settings run out instead, to show the twins tell the truth.
+    # The table makes each credential run out in one second for "until it expires";
+    # here the real settings run out instead, to show the stand-ins tell the truth.
     settings.PASSWORD_HASHERS = FAST_HASHER
     settings.TOKEN_CACHE_SECONDS = 3
     monkeypatch.setattr(AccessToken, "lifetime", timedelta(seconds=3))  # simplejwt reads SIMPLE_JWT at import
-    holder = Holder(*encoded("pw"))
-    assert holder.attempt("token-cached") == 200  # fills the cache
-    holder.undergo("account deleted")
+    holders = [holder_of(name) for name in ("token-cached", "jwt-stateless")]
+    assert [holder.attempt() for holder in holders] == [200, 200]  # fills the cache
+    for holder in holders:
+        holder.undergo("account deleted")
 
-    assert [holder.attempt(name) for name in ("token-cached", "jwt-stateless")] == [200, 200]
+    assert [holder.attempt() for holder in holders] == [200, 200]
     time.sleep(3.2)
-    assert [holder.attempt(name) for name in ("token-cached", "jwt-stateless")] == [401, 401]
+    assert [holder.attempt() for holder in holders] == [401, 401]
 
 
 def encoded(password):
@@ -105,56 +112,61 @@ def encoded(password):
     return make_password(password), password
 
 
+def holder_of(name):
+    """A throwaway user holding the credential of the table's row `name`."""
+    return Holder(next(c for c in credentials() if c.name == name), *encoded("pw"))
+
+
 def hit_every_endpoint(holder, note_id):
-    """Every endpoint, with every credential the holder has: the statuses seen."""
-    token, access = f"Token {holder.key}", f"Bearer {holder.access}"
+    """Every endpoint of the holder's namespace, with the credential it holds: the statuses seen."""
+    ns = holder.credential.ns
+    detail = reverse(f"{ns}:notes-detail", args=[note_id])
     statuses = {}
-    for ns, client, auth in [
-        ("basic", holder.basic, {}),
-        ("session", holder.session, {}),
-        ("token", None, {"HTTP_AUTHORIZATION": token}),
-        ("token-cached", None, {"HTTP_AUTHORIZATION": token}),
-        ("jwt", None, {"HTTP_AUTHORIZATION": access}),
-        ("jwt-stateless", None, {"HTTP_AUTHORIZATION": access}),
+    for method, url, data in [
+        ("get", reverse(f"{ns}:me"), None),
+        ("get", reverse(f"{ns}:notes-list"), None),
+        ("post", reverse(f"{ns}:notes-list"), {"title": "after", "body": ""}),
+        ("get", detail, None),
+        ("put", detail, {"title": "after", "body": ""}),
+        ("patch", detail, {"title": "after"}),
+        ("delete", detail, None),
     ]:
-        detail = f"/api/{ns}/notes/{note_id}/"
-        for method, url, data in [
-            ("get", f"/api/{ns}/me/", None),
-            ("get", f"/api/{ns}/notes/", None),
-            ("post", f"/api/{ns}/notes/", {"title": "after", "body": ""}),
-            ("get", detail, None),
-            ("put", detail, {"title": "after", "body": ""}),
-            ("patch", detail, {"title": "after"}),
-            ("delete", detail, None),
-        ]:
-            extra = {"data": json.dumps(data), "content_type": "application/json"} if data else {}
-            statuses[method, url] = getattr(client or holder.anonymous, method)(url, **extra, **auth).status_code
-    for url, data in [
-        ("/api/jwt/verify/", {"token": holder.access}),
-        ("/api/jwt/refresh/", {"refresh": holder.refresh}),
-        ("/auth-jwt-refresh/", {"token": holder.refresh}),
-        ("/api/jwt/logout/", {"refresh": holder.refresh}),
-        ("/api/token/logout/", None),
-    ]:
-        statuses["post", url] = holder.request("post", url, data=data, HTTP_AUTHORIZATION=token).status_code
-    statuses["post", "/api/session/logout/"] = holder.request(
-        "post", "/api/session/logout/", holder.session
-    ).status_code
+        extra = {"data": json.dumps(data), "content_type": "application/json"} if data else {}
+        statuses[method, url] = getattr(holder.client, method)(url, **extra).status_code
+    body = {"refresh": holder.held, "token": holder.held}  # whichever the endpoint reads
+    urls = [reverse(f"{ns}:{name}") for name in ("verify", "refresh", "logout") if has_url(f"{ns}:{name}")]
+    for url in urls + (["/auth-jwt-refresh/"] if ns == "jwt" else []):
+        statuses["post", url] = holder.client.post(url, body, content_type="application/json").status_code
     return statuses
+
+
+def has_url(name):
+    try:
+        reverse(name)
+    except NoReverseMatch:
+        return False
+    return True
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("event", EVENTS)
 def test_no_event_makes_any_endpoint_fail(event, settings):
     settings.PASSWORD_HASHERS = FAST_HASHER
-    holder = Holder(*encoded("pw"))
-    note = Note.objects.create(owner=holder.user, title="before", body="")
-    holder.attempt("token-cached")  # a warm cache, the case that outlives the event
+    holders = [holder_of(c.name) for c in credentials()]
+    notes = [Note.objects.create(owner=holder.user, title="before", body="") for holder in holders]
+    assert all(
+        holder.still_valid() for holder in holders
+    )  # token-cached's cache warm: the case that outlives the event
 
-    holder.undergo(event)
-    statuses = hit_every_endpoint(holder, note.pk)
+    for holder in holders:
+        holder.undergo(event)
+    statuses = {
+        (holder.credential.name, *request): status
+        for holder, note in zip(holders, notes, strict=True)
+        for request, status in hit_every_endpoint(holder, note.pk).items()
+    }
 
-    assert len(statuses) == 6 * 7 + 6
+    assert len(statuses) >= 7 * len(holders) + 6  # every resource endpoint, and the login schemes' own
     assert all(status < 500 for status in statuses.values()), statuses
 
 
@@ -162,13 +174,12 @@ def test_no_event_makes_any_endpoint_fail(event, settings):
 @pytest.mark.parametrize("ns", ["token-cached", "jwt-stateless"])
 def test_a_deleted_account_cannot_write_through_a_credential_that_outlives_it(ns, settings):
     settings.PASSWORD_HASHERS = FAST_HASHER
-    holder = Holder(*encoded("pw"))
-    auth = f"Token {holder.key}" if ns == "token-cached" else f"Bearer {holder.access}"
-    holder.request("get", f"/api/{ns}/me/", HTTP_AUTHORIZATION=auth)
+    holder = holder_of(ns)
+    holder.attempt()
     holder.undergo("account deleted")
 
-    me = holder.request("get", f"/api/{ns}/me/", HTTP_AUTHORIZATION=auth)
-    write = holder.request("post", f"/api/{ns}/notes/", data={"title": "x", "body": ""}, HTTP_AUTHORIZATION=auth)
+    me = holder.client.get(f"/api/{ns}/me/")
+    write = holder.client.post(f"/api/{ns}/notes/", {"title": "x", "body": ""}, content_type="application/json")
 
     assert me.status_code == 200  # the credential still reads...
     assert write.status_code == 401  # ...but the account it names is gone: no note without an owner

@@ -11,10 +11,12 @@ import time
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test.client import MULTIPART_CONTENT
 from django.urls import reverse
 from rest_framework_simplejwt.settings import api_settings
 
+from auth_jwt_rsa.keys import site_keys
 from demo.models import Note
 
 from .conftest import NAMESPACES, PASSWORDS, ApiClient, basic_header, log_in
@@ -27,9 +29,9 @@ pytestmark = [
 ]
 
 
-def jwt_pair(username="alice"):
+def jwt_pair(username="alice", ns="jwt"):
     client = ApiClient()
-    response = client.post("/api/jwt/login/", {"username": username, "password": PASSWORDS[username]})
+    response = client.post(f"/api/{ns}/login/", {"username": username, "password": PASSWORDS[username]})
     assert response.status_code == 200, response.content
     return response.json()
 
@@ -37,21 +39,24 @@ def jwt_pair(username="alice"):
 # --- Cross-scheme isolation: every namespace x every kind of valid credential
 
 # Each kind of credential a client can hold, and the namespaces that accept it.
-# A JWT refresh token is a credential for /api/jwt/refresh/ only: no namespace takes it.
+# A JWT refresh token is a credential for its refresh/ endpoint only: no namespace takes it.
 KINDS = {
     "basic": ["basic"],
     "session": ["session"],
     "token": ["token", "token-cached"],
     "jwt access": ["jwt", "jwt-stateless"],
     "jwt refresh": [],
+    "jwt-rsa access": ["jwt-rsa"],
+    "jwt-rsa refresh": [],
+    "knox": ["knox"],  # the same "Token" keyword as DRF's, but a key of the other kind is refused
 }
 
 
 def holding(kind, username="alice"):
     """A client holding a valid credential of `kind`, obtained at the login endpoints."""
-    if kind == "jwt refresh":
+    if kind.endswith(" refresh"):
         client = ApiClient()
-        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {jwt_pair(username)['refresh']}"
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {jwt_pair(username, kind.removesuffix(' refresh'))['refresh']}"
         return client
     return log_in(kind.removesuffix(" access"), username)
 
@@ -130,7 +135,15 @@ MALFORMED = {
     },
 }
 MALFORMED["token-cached"] = MALFORMED["token"]
-MALFORMED["jwt-stateless"] = MALFORMED["jwt"]
+MALFORMED["jwt-stateless"] = MALFORMED["jwt-rsa"] = MALFORMED["jwt"]
+MALFORMED["knox"] = {
+    **MALFORMED["token"],
+    # knox finds the row by the token's first 15 characters, then compares digests.
+    "the stored prefix alone": "Token 0123456789abcde",
+    "a digest instead of the token": "Token " + "ab" * 64,
+    "not hexadecimal": "Token " + "zz" * 32,
+    "a multi-byte UTF-8 character": "Token " + "\u00e9".encode().decode("latin-1") + "0" * 62,
+}
 
 
 @pytest.mark.parametrize(
@@ -170,8 +183,10 @@ def test_malformed_session_cookie_is_refused_clearly(case, alice, client):
         # RFC 7235 section 2.1: the scheme name is case-insensitive; DRF follows it...
         ("basic", lambda: basic_header("alice", PASSWORDS["alice"]).replace("Basic", "bAsIc"), True),
         ("token", lambda: log_in("token", "alice").defaults["HTTP_AUTHORIZATION"].replace("Token", "tOKEN"), True),
+        ("knox", lambda: log_in("knox", "alice").defaults["HTTP_AUTHORIZATION"].replace("Token", "tOKEN"), True),
         # ...simplejwt compares AUTH_HEADER_TYPES exactly: another case counts as no credentials.
         ("jwt", lambda: "bearer " + jwt_pair()["access"], False),
+        ("jwt-rsa", lambda: "bearer " + jwt_pair(ns="jwt-rsa")["access"], False),
     ],
 )
 def test_scheme_keyword_case(ns, header, accepted, alice, client):
@@ -201,6 +216,22 @@ def claims_of(token):
 
 def sign(claims, key=None, algorithm="HS256", headers=None):
     return jwt.encode(claims, key or api_settings.SIGNING_KEY, algorithm=algorithm, headers=headers)
+
+
+def rs256(claims, key=None):
+    """Signed the way /api/jwt-rsa/ signs (RS256, the site's kid), with its private key unless another is given."""
+    private, jwks = site_keys()
+    return jwt.encode(claims, key or private, algorithm="RS256", headers={"kid": jwks["keys"][0]["kid"]})
+
+
+ANOTHER_RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+# Each JWT namespace's own signature, and one made with a key that is not the site's, as an attacker could.
+SIGNERS = {"jwt": sign, "jwt-rsa": rs256}
+OTHER_SIGNERS = {
+    "jwt": lambda claims: sign(claims, key="another-site's-key-" + "k" * 32),
+    "jwt-rsa": lambda claims: rs256(claims, key=ANOTHER_RSA_KEY),
+}
 
 
 def with_header(token, header):
@@ -233,27 +264,36 @@ def without(claims, name):
 
 NOW = int(time.time())
 
-# Each forgery takes a genuine token (and another user's id) and returns what an attacker would send.
+# Each forgery takes a genuine token, another user's id and the namespace, and returns what an attacker would send.
 FORGERIES = {
-    "alg none": lambda t, other: jwt.encode(claims_of(t), None, algorithm="none"),
-    "alg none, signature kept": lambda t, other: with_header(t, {"alg": "none", "typ": "JWT"}),
-    "alg None (capitalised)": lambda t, other: with_header(t, {"alg": "None", "typ": "JWT"}),
-    "HS512 with the site's key": lambda t, other: sign(claims_of(t), algorithm="HS512"),
-    "header says RS256, HMAC signature": lambda t, other: hmac_under_header(t, {"alg": "RS256", "typ": "JWT"}),
-    "signature stripped": lambda t, other: ".".join(segments(t)[:2]) + ".",
-    "signature altered": lambda t, other: ".".join([*segments(t)[:2], flip(segments(t)[2])]),
-    "payload altered (another user)": lambda t, other: with_claims(t, user_id=other),
-    "payload altered (later expiry)": lambda t, other: with_claims(t, exp=claims_of(t)["exp"] + 86400),
-    "a missing segment": lambda t, other: ".".join(segments(t)[:2]),
-    "an extra segment": lambda t, other: t + ".e30",
-    "signed with another key": lambda t, other: sign(claims_of(t), key="another-site's-key-" + "k" * 32),
-    "expired": lambda t, other: sign({**claims_of(t), "exp": NOW - 60}),
-    "not yet valid (nbf)": lambda t, other: sign({**claims_of(t), "nbf": NOW + 3600}),
-    "issued in the future (iat)": lambda t, other: sign({**claims_of(t), "iat": NOW + 3600}),
-    "no exp": lambda t, other: sign(without(claims_of(t), "exp")),
-    "no token type": lambda t, other: sign(without(claims_of(t), "token_type")),
-    "unknown token type": lambda t, other: sign({**claims_of(t), "token_type": "admin"}),
+    "alg none": lambda t, other, ns: jwt.encode(claims_of(t), None, algorithm="none"),
+    "alg none, signature kept": lambda t, other, ns: with_header(t, {"alg": "none", "typ": "JWT"}),
+    "alg None (capitalised)": lambda t, other, ns: with_header(t, {"alg": "None", "typ": "JWT"}),
+    "HS512 with the site's key": lambda t, other, ns: sign(claims_of(t), algorithm="HS512"),
+    "header says RS256, HMAC signature": lambda t, other, ns: hmac_under_header(t, {"alg": "RS256", "typ": "JWT"}),
+    "signature stripped": lambda t, other, ns: ".".join(segments(t)[:2]) + ".",
+    "signature altered": lambda t, other, ns: ".".join([*segments(t)[:2], flip(segments(t)[2])]),
+    "payload altered (another user)": lambda t, other, ns: with_claims(t, user_id=other),
+    "payload altered (later expiry)": lambda t, other, ns: with_claims(t, exp=claims_of(t)["exp"] + 86400),
+    "a missing segment": lambda t, other, ns: ".".join(segments(t)[:2]),
+    "an extra segment": lambda t, other, ns: t + ".e30",
+    "signed with another key": lambda t, other, ns: OTHER_SIGNERS[ns](claims_of(t)),
+    "expired": lambda t, other, ns: SIGNERS[ns]({**claims_of(t), "exp": NOW - 60}),
+    "not yet valid (nbf)": lambda t, other, ns: SIGNERS[ns]({**claims_of(t), "nbf": NOW + 3600}),
+    "issued in the future (iat)": lambda t, other, ns: SIGNERS[ns]({**claims_of(t), "iat": NOW + 3600}),
+    "no exp": lambda t, other, ns: SIGNERS[ns](without(claims_of(t), "exp")),
+    "no token type": lambda t, other, ns: SIGNERS[ns](without(claims_of(t), "token_type")),
+    "unknown token type": lambda t, other, ns: SIGNERS[ns]({**claims_of(t), "token_type": "admin"}),
 }
+
+# Where each JWT namespace's tokens are used: access tokens, refresh tokens, and verify/.
+ACCESS_URLS = {"jwt": ["/api/jwt/me/", "/api/jwt-stateless/me/", "/api/protected/"], "jwt-rsa": ["/api/jwt-rsa/me/"]}
+REFRESH_URLS = {
+    "jwt": ["/api/jwt/refresh/", "/auth-jwt-refresh/", "/api/jwt/logout/"],
+    "jwt-rsa": ["/api/jwt-rsa/refresh/", "/api/jwt-rsa/logout/"],
+}
+ACCESS = [(ns, url) for ns, urls in ACCESS_URLS.items() for url in urls]
+REFRESH = [(ns, url) for ns, urls in REFRESH_URLS.items() for url in urls]
 
 
 # verify/ checks signature and expiry only (simplejwt's UntypedToken), whatever the token's type.
@@ -261,52 +301,55 @@ TYPE_ONLY = {"no token type", "unknown token type"}
 
 
 @pytest.mark.parametrize("forgery", FORGERIES)
-@pytest.mark.parametrize("url", ["/api/jwt/me/", "/api/jwt-stateless/me/", "/api/protected/"])
-def test_forged_access_tokens_are_refused(url, forgery, alice, bob, client):
-    forged = FORGERIES[forgery](jwt_pair()["access"], bob.id)
+@pytest.mark.parametrize("ns, url", ACCESS)
+def test_forged_access_tokens_are_refused(ns, url, forgery, alice, bob, client):
+    forged = FORGERIES[forgery](jwt_pair(ns=ns)["access"], bob.id, ns)
 
     response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {forged}")
 
-    expect_refused(response, "jwt")
-    assert client.post("/api/jwt/verify/", {"token": forged}).status_code == (200 if forgery in TYPE_ONLY else 401)
+    expect_refused(response, ns)
+    verified = client.post(f"/api/{ns}/verify/", {"token": forged})
+    assert verified.status_code == (200 if forgery in TYPE_ONLY else 401)
 
 
 @pytest.mark.parametrize("forgery", FORGERIES)
-@pytest.mark.parametrize("url", ["/api/jwt/refresh/", "/auth-jwt-refresh/", "/api/jwt/logout/"])
-def test_forged_refresh_tokens_are_refused(url, forgery, alice, bob, client):
-    genuine = jwt_pair()["refresh"]
-    forged = FORGERIES[forgery](genuine, bob.id)
+@pytest.mark.parametrize("ns, url", REFRESH)
+def test_forged_refresh_tokens_are_refused(ns, url, forgery, alice, bob, client):
+    genuine = jwt_pair(ns=ns)["refresh"]
+    forged = FORGERIES[forgery](genuine, bob.id, ns)
 
     response = client.post(url, {"refresh": forged})
 
     assert response.status_code == 401, response.content
     assert response.json()["detail"]
     # The genuine token is untouched by the attempt: it still refreshes.
-    assert client.post("/api/jwt/refresh/", {"refresh": genuine}).status_code == 200
+    assert client.post(f"/api/{ns}/refresh/", {"refresh": genuine}).status_code == 200
 
 
-def test_a_refresh_token_is_not_an_access_token(alice, client):
-    refresh = jwt_pair()["refresh"]
+@pytest.mark.parametrize("ns", ACCESS_URLS)
+def test_a_refresh_token_is_not_an_access_token(ns, alice, client):
+    refresh = jwt_pair(ns=ns)["refresh"]
 
-    for url in ("/api/jwt/me/", "/api/jwt-stateless/me/", "/api/protected/"):
+    for url in ACCESS_URLS[ns]:
         response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {refresh}")
-        expect_refused(response, "jwt")
+        expect_refused(response, ns)
         assert response.json()["messages"][0]["message"] == "Token has wrong type"
 
 
-@pytest.mark.parametrize("url", ["/api/jwt/refresh/", "/auth-jwt-refresh/", "/api/jwt/logout/"])
-def test_an_access_token_is_not_a_refresh_token(url, alice, client):
-    response = client.post(url, {"refresh": jwt_pair()["access"]})
+@pytest.mark.parametrize("ns, url", REFRESH)
+def test_an_access_token_is_not_a_refresh_token(ns, url, alice, client):
+    response = client.post(url, {"refresh": jwt_pair(ns=ns)["access"]})
 
     assert response.status_code == 401
     assert response.json()["detail"] == "Token has wrong type"
 
 
-def test_a_logged_out_refresh_token_cannot_log_out_again_or_refresh(alice, client):
-    refresh = jwt_pair()["refresh"]
-    assert client.post("/api/jwt/logout/", {"refresh": refresh}).status_code == 200
+@pytest.mark.parametrize("ns", REFRESH_URLS)
+def test_a_logged_out_refresh_token_cannot_log_out_again_or_refresh(ns, alice, client):
+    refresh = jwt_pair(ns=ns)["refresh"]
+    assert client.post(f"/api/{ns}/logout/", {"refresh": refresh}).status_code == 200
 
-    for url in ("/api/jwt/logout/", "/api/jwt/refresh/", "/auth-jwt-refresh/"):
+    for url in REFRESH_URLS[ns]:
         response = client.post(url, {"refresh": refresh})
         assert response.status_code == 401
         assert response.json()["detail"] == "Token is blacklisted"
@@ -383,7 +426,7 @@ def test_a_browser_sends_basic_credentials_cross_site(alice):
     assert forged.status_code == 201
 
 
-@pytest.mark.parametrize("ns", ["session", "token", "jwt"])
+@pytest.mark.parametrize("ns", ["session", "token", "jwt", "jwt-rsa"])
 def test_what_a_forged_cross_site_request_carries_is_refused(ns, alice):
     # Session: the browser sends the cookie, so CSRF and Origin checks refuse it.
     # Token and JWT: the browser never adds an Authorization header by itself; a
@@ -415,6 +458,10 @@ DEEP = {"array": "[" * 5000 + "]" * 5000, "object": '{"a":' * 5000 + "1" + "}" *
         "/auth-jwt-refresh/",
         "/api/jwt/verify/",
         "/api/jwt/logout/",
+        "/api/jwt-rsa/login/",
+        "/api/jwt-rsa/refresh/",
+        "/api/jwt-rsa/verify/",
+        "/api/jwt-rsa/logout/",
         "/api/token/notes/",
     ],
 )

@@ -9,7 +9,16 @@ from .conftest import NAMESPACES, PROTECTED, log_in
 
 pytestmark = pytest.mark.django_db
 
-PANEL = ["token", "token-cached", "jwt", "jwt-stateless"]
+# The namespaces with an authorization panel, and the login endpoint it posts to.
+PANEL_LOGIN = {
+    "token": "/api/token/login/",
+    "token-cached": "/api/token/login/",
+    "jwt": "/api/jwt/login/",
+    "jwt-stateless": "/api/jwt/login/",
+    "jwt-rsa": "/api/jwt-rsa/login/",
+    "knox": "/api/knox/login/",
+}
+PANEL = list(PANEL_LOGIN)
 SECURITY = {
     "basic": "basicAuth",
     "session": "cookieAuth",
@@ -17,6 +26,8 @@ SECURITY = {
     "token-cached": "tokenAuth",
     "jwt": "jwtAuth",
     "jwt-stateless": "jwtAuth",
+    "jwt-rsa": "jwtRsaAuth",
+    "knox": "knoxAuth",
 }
 
 
@@ -40,8 +51,7 @@ def test_each_page_names_its_scheme_and_links_swagger_ui(ns, client):
 def test_panel_logs_in_at_the_namespaces_own_endpoint(ns, client):
     page = html(client, reverse(f"{ns}:me")).content.decode()
 
-    login = "/api/token/login/" if ns.startswith("token") else "/api/jwt/login/"
-    assert f'data-login="{login}"' in page
+    assert f'data-login="{PANEL_LOGIN[ns]}"' in page
     assert f'data-namespace="{ns}"' in page
 
 
@@ -100,6 +110,7 @@ def test_schema_validates_without_warnings(tmp_path):
     assert schema["components"]["securitySchemes"]["tokenAuth"]["name"] == "Authorization"
     assert "`Token <key>`" in schema["components"]["securitySchemes"]["tokenAuth"]["description"]
     assert schema["components"]["securitySchemes"]["jwtAuth"]["scheme"] == "bearer"
+    assert "/api/knox/login/" in schema["components"]["securitySchemes"]["knoxAuth"]["description"]
 
 
 @pytest.mark.parametrize("ns", NAMESPACES)

@@ -13,7 +13,7 @@ require_chromium()
 pytestmark = pytest.mark.slow
 
 DEMO = {"username": "alice", "password": "alice-demo-pass"}
-PANEL = ["token", "token-cached", "jwt", "jwt-stateless"]
+PANEL = ["token", "token-cached", "jwt", "jwt-stateless", "jwt-rsa", "knox"]
 # What the page's cost line must say for GET me/: the contract's queries (token-cached: its cache may be cold).
 ME_QUERIES = {
     "public": {"0"},
@@ -23,6 +23,8 @@ ME_QUERIES = {
     "token-cached": {"0", "1"},
     "jwt": {"1"},
     "jwt-stateless": {"0"},
+    "jwt-rsa": {"1"},
+    "knox": {"2"},
 }
 
 
@@ -73,6 +75,8 @@ def test_browse_namespace(ns, site, open_page):
     page.goto(f"{site}/api/{ns}/")
     expect(page.locator("#scheme-line")).to_contain_text(f"/api/{ns}/ is protected by")
     authenticate(page, ns)
+    if ns == "knox":  # the panel shows when the token stops working, from the login's {"expiry"}
+        expect(page.locator("#authorize-active")).to_contain_text("(expires ")
 
     # me/: the user's own name, and the cost line filled from this response's headers.
     open_link(page, ns, "me/")

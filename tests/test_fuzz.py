@@ -10,6 +10,7 @@ from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from knox.models import AuthToken
 from rest_framework.authtoken.models import Token
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
@@ -27,7 +28,7 @@ fuzz = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-TABLES = [get_user_model(), Note, Token, Session, OutstandingToken, BlacklistedToken]
+TABLES = [get_user_model(), Note, Token, AuthToken, Session, OutstandingToken, BlacklistedToken]
 
 
 def snapshot():
@@ -64,6 +65,7 @@ authorization = latin1 | st.tuples(keywords, separators, b64 | user_colon_passwo
 @example(header="Token 0123456789\x00abcdef", cookie="")
 @example(header="Basic " + base64.b64encode(b"al\x00ice:pw").decode(), cookie="")
 @example(header="", cookie="abcdefgh\x00ijklmnop")
+@example(header="Token \xff\xfe", cookie="")  # knox decodes the token as UTF-8 itself
 def test_any_authorization_header_or_session_cookie(header, cookie, alice):
     before = snapshot()
     client = ApiClient()
@@ -74,6 +76,8 @@ def test_any_authorization_header_or_session_cookie(header, cookie, alice):
         refused(client.post(f"/api/{ns}/notes/", {"title": "t", "body": "b"}, **extra))
     refused(client.get("/api/protected/", **extra))
     refused(client.post("/api/token/logout/", **extra))
+    refused(client.post("/api/knox/logout/", **extra))
+    refused(client.post("/api/knox/logoutall/", **extra))
     assert snapshot() == before
 
 
@@ -101,6 +105,11 @@ UNAUTHENTICATED_ENDPOINTS = [
     "/api/jwt/verify/",
     "/auth-jwt-verify/",
     "/api/jwt/logout/",
+    "/api/jwt-rsa/login/",
+    "/api/jwt-rsa/refresh/",
+    "/api/jwt-rsa/verify/",
+    "/api/jwt-rsa/logout/",
+    "/api/knox/login/",
 ]
 
 
@@ -150,5 +159,5 @@ def test_any_body_at_the_notes_endpoints(body, ns, logged_in):
 
 def test_the_fuzzed_login_endpoints_still_log_in(alice):
     # The fuzzing above proves nothing if the endpoints refuse everything: the real password works.
-    for url in ("/api/token/login/", "/api/jwt/login/", "/jwt-auth/"):
+    for url in ("/api/token/login/", "/api/jwt/login/", "/jwt-auth/", "/api/jwt-rsa/login/"):
         assert ApiClient().post(url, {"username": "alice", "password": PASSWORDS["alice"]}).status_code == 200

@@ -10,7 +10,15 @@ from .conftest import PASSWORDS, ApiClient, session_login
 
 pytestmark = pytest.mark.django_db
 
-LOGIN_URLS = ["/api/session/login/", "/api/token/login/", "/api/jwt/login/", "/jwt-auth/", "/auth-jwt/"]
+LOGIN_URLS = [
+    "/api/session/login/",
+    "/api/token/login/",
+    "/api/jwt/login/",
+    "/jwt-auth/",
+    "/auth-jwt/",
+    "/api/jwt-rsa/login/",
+    "/api/knox/login/",
+]
 
 
 def attempt(url, username, password, **extra):

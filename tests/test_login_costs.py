@@ -17,18 +17,28 @@ QUERIES = {
     "token-login": 3,  # the user; its token; a new token
     "jwt-login": 2,  # the user; the refresh token's outstanding row
     "jwt-refresh": 9,  # blacklisted?; the user (x2); the old token found and blacklisted; the new one recorded
+    "jwt-rsa-login": 2,  # as jwt: its own keys, the same tables
+    "jwt-rsa-refresh": 9,
+    "knox-login": 3,  # the user; the new token's digest row; the user's tokens (knox counts them against its limit)
     "session-logout": 4,  # the session; the user; the session again; delete it
     "token-logout": 2,  # the token (with its user); delete it
     "jwt-logout": 5,  # blacklisted?; the user; the outstanding token; blacklist it
+    "jwt-rsa-logout": 5,
+    "knox-logout": 3,  # the token and its user; the user's tokens (expired ones deleted); delete this one
 }
 ROWS_KEPT = {
     "session-login": {"django_session": 1},
     "token-login": {"authtoken_token": 1},
     "jwt-login": {"token_blacklist_outstandingtoken": 1},
     "jwt-refresh": {"token_blacklist_outstandingtoken": 1, "token_blacklist_blacklistedtoken": 1},
+    "jwt-rsa-login": {"token_blacklist_outstandingtoken": 1},
+    "jwt-rsa-refresh": {"token_blacklist_outstandingtoken": 1, "token_blacklist_blacklistedtoken": 1},
+    "knox-login": {"knox_authtoken": 1},
     "session-logout": {"django_session": -1},
     "token-logout": {"authtoken_token": -1},
     "jwt-logout": {"token_blacklist_blacklistedtoken": 1},
+    "jwt-rsa-logout": {"token_blacklist_blacklistedtoken": 1},
+    "knox-logout": {"knox_authtoken": -1},
 }
 
 

@@ -39,9 +39,10 @@ def test_running_it_again_resets_rather_than_duplicates(django_user_model, make_
     assert authenticate(username="alice", password=PASSWORDS["alice"]) is not None  # other users untouched
 
 
-def test_json_names_every_account_on_one_line(capsys):
-    call_command("seed_bench", "--users", "2", "--json")
+def test_json_is_one_line_naming_the_accounts_and_their_password(capsys):
+    call_command("seed_bench", "--users", "3", "--json")
+    out = capsys.readouterr().out
 
-    printed = capsys.readouterr().out
-    assert printed.count("\n") == 1
-    assert json.loads(printed) == {"password": PASSWORD, "usernames": [username(0), username(1)]}
+    assert out.count("\n") == 1  # one line, for a client to read
+    assert json.loads(out) == {"password": "bench-demo-pass", "usernames": ["bench0000", "bench0001", "bench0002"]}
+    assert authenticate(username="bench0002", password="bench-demo-pass") is not None

@@ -22,6 +22,8 @@ EXPECTED_STEPS = {
     "token-cached": [],
     "jwt": [("user lookup", ["auth_user"])],
     "jwt-stateless": [],
+    "jwt-rsa": [("user lookup", ["auth_user"])],
+    "knox": [("token lookup", ["knox_authtoken", "auth_user"]), ("expired-token cleanup", ["knox_authtoken"])],
 }
 PANEL_ROW = re.compile(r'<td class="sql-step">(.*?)</td>.*?<code class="sql-text">(.*?)</code>', re.S)
 SUMMARY = re.compile(r'This request ran <b class="sql-queries">(\d+)</b>')
@@ -55,6 +57,9 @@ def secrets_of(client, ns, username="alice"):
         values.append(authorization.split()[1])  # token key, JWT, or base64(username:password)
     if ns in ("token", "token-cached"):
         values.append(user.auth_token.key)
+    if ns == "knox":  # the lookup's parameter is the token's first 15 characters; the rows hold digests
+        values.append(authorization.split()[1][:15])
+        values.extend(token.digest for token in user.auth_token_set.all())
     return values
 
 
@@ -134,6 +139,7 @@ SENT_AND_CHECKED = {
         "Authorization: Bearer ‹",
         "rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication",
     ),
+    "jwt-rsa": ("Authorization: Bearer ‹", "auth_jwt_rsa.authentication.JWTAuthentication"),
 }
 
 

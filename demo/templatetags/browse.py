@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django import template
 from django.urls import reverse
 
-from demo.schemes import BY_NS
+from demo import registry
 
 register = template.Library()
 
@@ -27,19 +27,24 @@ class Panel:
     def urls(self):
         return {"login": reverse(self.login), "refresh": reverse(self.refresh) if self.refresh else ""}
 
-
-TOKEN_PANEL = Panel(store="token", keyword="Token", login="token:login")
-JWT_PANEL = Panel(store="jwt", keyword="Bearer", login="jwt:login", refresh="jwt:refresh")
-PANELS = {"token": TOKEN_PANEL, "token-cached": TOKEN_PANEL, "jwt": JWT_PANEL, "jwt-stateless": JWT_PANEL}
+    @classmethod
+    def for_recipe(cls, recipe):
+        """The panel for a namespace's client recipe: kinds token and jwt need one."""
+        if recipe.kind not in ("token", "jwt"):
+            return None
+        # Named after the login's namespace: token and token-cached share one credential, so one store.
+        store = recipe.login.partition(":")[0]
+        return cls(store=store, keyword=recipe.keyword, login=recipe.login, refresh=recipe.refresh)
 
 
 @register.simple_tag
 def namespace_of(view):
     """The Scheme of the namespace the page belongs to; None outside the namespaces (e.g. /api/)."""
-    return BY_NS.get(getattr(view, "scheme", None))
+    return registry.scheme(getattr(view, "scheme", None))
 
 
 @register.simple_tag
 def panel_of(view):
     """The authorization panel's settings for the page's namespace; None where the browser needs no panel."""
-    return PANELS.get(getattr(view, "scheme", None))
+    scheme = registry.scheme(getattr(view, "scheme", None))
+    return scheme and Panel.for_recipe(scheme.client)

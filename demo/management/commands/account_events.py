@@ -8,7 +8,7 @@ import json as json_module
 
 from django.core.management.base import BaseCommand
 
-from demo.account_events import CREDENTIALS, EVENTS, as_json, as_markdown, measure
+from demo.account_events import EVENTS, as_json, as_markdown, credentials, measure
 
 
 class Command(BaseCommand):
@@ -35,7 +35,9 @@ def dumps(data):
 
 def as_text(table):
     """Fixed-width columns for a terminal."""
-    rows = [["credential", *EVENTS]] + [[c.name, *(table[c.name][e].still_works for e in EVENTS)] for c in CREDENTIALS]
+    rows = [["credential", *EVENTS]] + [
+        [c.name, *(table[c.name][e].still_works for e in EVENTS)] for c in credentials()
+    ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(text.ljust(width) for text, width in zip(row, widths, strict=False)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))

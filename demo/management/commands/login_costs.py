@@ -2,7 +2,7 @@
 
 Each flow is a real request to the site's own endpoint (Django's test client,
 CSRF checks on, the real password hasher), made for a throwaway user that is
-deleted afterwards. The flows come from the namespaces' client recipes (the
+deleted afterwards. The flows come from the registry's client recipes (the
 same ones ``GET /api/`` serves): every distinct login URL gives ``<ns>-login``
 and ``<ns>-logout``, a JWT recipe also ``<ns>-refresh``. ``make bench`` runs
 ``manage.py login_costs --json`` and puts the figures in summary.json.
@@ -20,7 +20,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from demo.schemes import SCHEMES
+from demo import registry
 
 # The tables a login can grow, and what (if anything) removes their rows once they are of no use.
 TABLES = {
@@ -28,6 +28,7 @@ TABLES = {
     "authtoken_token": "nothing: a DRF token never expires (the same user's next login reuses it); only logout or deleting the user deletes it",
     "token_blacklist_outstandingtoken": "manage.py flushexpiredtokens (expired refresh tokens); logout keeps it",
     "token_blacklist_blacklistedtoken": "manage.py flushexpiredtokens, with its outstanding token",
+    "knox_authtoken": "knox itself: a user's expired tokens go when that user next authenticates; logout deletes one, logoutall all",
 }
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 # Not counted as queries: how a backend opens and closes a transaction differs (SQLite logs BEGIN IMMEDIATE and
@@ -43,8 +44,8 @@ def statements(captured):
 def flows():
     """[(flow name, namespace, recipe)] in the schemes' order: one login/logout per distinct login URL, and JWT refresh."""
     found, logins = [], set()
-    for scheme in SCHEMES:
-        recipe = scheme.client
+    for scheme in registry.schemes():
+        recipe = scheme.client.as_json()
         if recipe["kind"] not in ("session", "token", "jwt") or recipe["login"] in logins:
             continue  # token-cached and jwt-stateless share token's and jwt's endpoints
         logins.add(recipe["login"])

@@ -1,8 +1,7 @@
 """Create or reset the benchmark's accounts (bench0000, bench0001, ...): active, password bench-demo-pass, the demo's notes.
 
-``--json`` prints one line for the benchmark (a client that imports nothing from
-the site): {"password": "bench-demo-pass", "usernames": ["bench0000", ...]}.
-Like the demo users, these are documented accounts for a local load test, not secrets.
+The benchmark is a client of the site: it learns the accounts from this
+command (``--json``), not by importing the site.
 """
 
 from json import dumps
@@ -16,6 +15,7 @@ from demo.models import Note
 
 from .seed_demo import DEMO_NOTES
 
+# Documented accounts for a local load test, like the demo users: not secrets.
 PASSWORD = "bench-demo-pass"
 
 
@@ -28,7 +28,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--users", type=int, default=100, help="how many accounts (default 100)")
-        parser.add_argument("--json", action="store_true", help="print the accounts as one line of JSON")
+        parser.add_argument(
+            "--json", action="store_true", help='print one JSON line: {"password": ..., "usernames": [...]}'
+        )
 
     @transaction.atomic
     def handle(self, *args, users, json=False, **options):
@@ -50,5 +52,5 @@ class Command(BaseCommand):
         )
         if json:
             self.stdout.write(dumps({"password": PASSWORD, "usernames": names}))
-            return
-        self.stdout.write(f"{users} benchmark accounts ready: {names[0]} .. {names[-1]} / {PASSWORD}")
+        else:
+            self.stdout.write(f"{users} benchmark accounts ready: {names[0]} .. {names[-1]} / {PASSWORD}")

@@ -1,5 +1,5 @@
 /*
- * The authorization panel of the token and JWT namespaces (templates/demo/_authorize.html).
+ * The authorization panel of the token, knox and JWT namespaces (templates/demo/_authorize.html).
  *
  * A browser cannot add "Authorization: Token <key>" or "Bearer <access>" to a
  * link it follows, which is why DRF's browsable API cannot browse these
@@ -48,6 +48,16 @@
     } catch (error) {
       return {};
     }
+  }
+
+  // When the credential stops working, in ms since the epoch: a JWT says so in its claims,
+  // knox in its login answer ({"token", "expiry"}); a DRF key never expires (null).
+  function expiresAt(credential) {
+    if (credential.access) {
+      var exp = claims(credential.access).exp;
+      return exp ? exp * 1000 : null;
+    }
+    return credential.expiry ? Date.parse(credential.expiry) : null;
   }
 
   function expiresSoon(credential) {
@@ -167,8 +177,8 @@
     var value = secret(credential);
     var text = "Active" + (credential.username ? " for " + credential.username : "") + ": every request sends ";
     var code = "Authorization: " + config.keyword + " " + value.slice(0, 12) + "…";
-    var exp = credential.access && claims(credential.access).exp;
-    var tail = exp ? " (expires " + new Date(exp * 1000).toLocaleTimeString() +
+    var expiry = expiresAt(credential);
+    var tail = expiry ? " (expires " + new Date(expiry).toLocaleTimeString() +
       (credential.refresh ? "; renewed with the refresh token when it does)" : ")") : "";
     var active = document.getElementById("authorize-active");
     active.textContent = text;
@@ -194,7 +204,7 @@
       var username = form.elements.username.value;
       showError("");
       postJSON(config.login, {username: username, password: form.elements.password.value}).then(function (data) {
-        save(data.token ? {username: username, token: data.token} : {username: username, access: data.access, refresh: data.refresh});
+        save(data.token ? {username: username, token: data.token, expiry: data.expiry} : {username: username, access: data.access, refresh: data.refresh});
         return reshow();
       }).catch(function (error) { showError("Login refused: " + error.message); });
     });

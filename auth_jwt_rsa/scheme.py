@@ -1,0 +1,45 @@
+"""How the site describes the jwt-rsa namespace: jwt's scheme, with RS256 tokens from its own endpoints."""
+
+from auth_jwt.scheme import JWTScheme, RefreshCredential
+from demo.registry import Recipe
+
+from .serializers import LoginSerializer
+
+
+class JWTRSAScheme(JWTScheme):
+    ns = "jwt-rsa"
+    title = "JSON Web Tokens signed with RSA (simplejwt, RS256)"
+    how = (
+        "POST username and password to /api/jwt-rsa/login/, then send 'Authorization: Bearer <access>'; "
+        "the public key that checks it is at /api/jwt-rsa/jwks.json."
+    )
+    credential_lives = "as jwt, signed with the site's private key; anyone can check it with the public key (JWKS)"
+    server_looks_up = "checks the RSA signature with the public key, then loads the user by id"
+    choose_when = (
+        "other services check the tokens and must not be able to issue them: they hold only the public key (JWKS)"
+    )
+    curl = [
+        "RSA_ACCESS=$(curl -s -H 'Content-Type: application/json' "
+        '-d \'{{"username": "alice", "password": "alice-demo-pass"}}\' '
+        "{base}/api/jwt-rsa/login/ | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access\"])')",
+        'curl -i -H "Authorization: Bearer $RSA_ACCESS" {base}/api/jwt-rsa/me/',
+        "curl -s {base}/api/jwt-rsa/jwks.json > jwks.json",
+        '.venv/bin/python manage.py verify_jwt "$RSA_ACCESS" --jwks jwks.json',
+    ]
+    client = Recipe("jwt", login="jwt-rsa:login", refresh="jwt-rsa:refresh", keyword="Bearer")
+    used_at = "access token at /api/jwt-rsa/"
+    login_serializer = LoginSerializer
+    endpoints = "jwt-rsa"
+
+    def account_credentials(self):
+        return [self, RSARefreshCredential()]
+
+
+class RSARefreshCredential(RefreshCredential, JWTRSAScheme):
+    """jwt-rsa's refresh token: one more row of the account-events table."""
+
+    name = "jwt-rsa refresh"
+    used_at = "refresh token at /api/jwt-rsa/refresh/"
+
+
+SCHEMES = [JWTRSAScheme()]

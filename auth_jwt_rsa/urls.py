@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("refresh/", views.RefreshView.as_view(), name="refresh"),
+    path("verify/", views.VerifyView.as_view(), name="verify"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("jwks.json", views.JWKSView.as_view(), name="jwks"),
+]
