@@ -39,16 +39,18 @@ format: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Locust, headless, one namespace after another, against a gunicorn it starts and stops (benchmarks/run.py).
+# The capacity run and the light-load run, headless, against a pinned gunicorn it starts and stops (benchmarks/run.py).
+# BENCH_MODE=all (default), capacity, latency or growth; README "Benchmarks" lists the other BENCH_ variables.
 bench: $(VENV)/.dev-installed
 	$(PY) benchmarks/run.py
 
 # Locust's web UI (pick the user classes) against a server already running on HOST, with its database's bench accounts.
+# The user classes come from $(HOST)/api/ (LOCUST_HOST); the accounts from seed_bench --json.
 locust: $(VENV)/.dev-installed
 	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py seed_bench --users 100
-	BENCH_ACCOUNTS=100 $(VENV)/bin/locust -f benchmarks/locustfile.py --class-picker --host $(HOST) \
-		--web-host 127.0.0.1 --web-port $${LOCUST_PORT:-8089}
+	$(PY) manage.py seed_bench --users 100 --json > $(VENV)/bench-accounts.json
+	LOCUST_HOST=$(HOST) BENCH_ACCOUNTS_FILE=$(VENV)/bench-accounts.json $(VENV)/bin/locust -f benchmarks/locustfile.py \
+		--class-picker --web-host 127.0.0.1 --web-port $${LOCUST_PORT:-8089}
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

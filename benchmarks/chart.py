@@ -1,4 +1,4 @@
-"""latency.png: p50/p95 latency and DB queries per namespace side by side, large enough to read on a slide."""
+"""latency.png (p50/p95 latency and DB queries per namespace) and capacity.png (req/s and p50 against users), large enough for a slide."""
 
 import matplotlib
 
@@ -46,11 +46,47 @@ def draw(summary, path):
 
     database, cache = meta["database"], meta["cache"]
     figure.suptitle(
-        f"{meta['users']} user{'s' if meta['users'] != 1 else ''} for {meta['seconds']} s per namespace, gunicorn {meta['server']['workers']}x"
+        f"Light load: {meta['users']} user{'s' if meta['users'] != 1 else ''} with think time, {meta['seconds']} s per namespace, gunicorn {meta['server']['workers']}x"
         f"{meta['server']['threads']} gthread, {database['engine']} + {cache['backend']} cache, "
-        f"{meta['cpu_count']} shared cores",
-        fontsize=15,
+        f"server on CPU {meta['cores']['server']}",
     )
+    save(figure, path)
+
+
+def draw_capacity(summary, path):
+    """Every namespace on one plot: req/s against users (the knee), and p50 against users."""
+    schemes = {ns: row for ns, row in summary["schemes"].items() if row["capacity_steps"]}
+    plt.rcParams.update({"font.size": 14})
+    figure, (throughput, latency) = plt.subplots(1, 2, figsize=(16, 6.5), sharex=True)
+    for ns, row in schemes.items():
+        users = [step["users"] for step in row["capacity_steps"]]
+        line = throughput.plot(users, [step["rps"] for step in row["capacity_steps"]], marker="o", label=ns)[0]
+        latency.plot(users, [step["p50_ms"] or 0 for step in row["capacity_steps"]], marker="o", color=line.get_color())
+        throughput.plot(
+            [row["capacity_users"]], [row["capacity_rps"]], marker="*", markersize=16, color=line.get_color()
+        )
+    every = sorted({step["users"] for row in schemes.values() for step in row["capacity_steps"]})
+    for axis in (throughput, latency):
+        axis.set_xscale("log", base=2)
+        axis.set_xticks(every, [str(n) for n in every])
+        axis.xaxis.set_minor_formatter(NullFormatter())
+        axis.set_xlabel("simulated users, no think time")
+        axis.grid(alpha=0.3)
+    throughput.set_ylabel("GET me/ req/s (the star: capacity)")
+    throughput.set_ylim(bottom=0)
+    latency.set_ylabel("GET me/ p50 ms (exact, log scale)")
+    latency.set_yscale("log")
+    latency.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    throughput.legend(loc="upper left", fontsize=11, ncol=2)
+    meta = summary["meta"]
+    figure.suptitle(
+        f"Capacity: gunicorn {meta['server']['workers']} worker(s) on CPU {meta['cores']['server']}, Locust on CPU "
+        f"{meta['cores']['locust']}, {meta['database']['engine']} + {meta['cache']['backend']} cache",
+    )
+    save(figure, path)
+
+
+def save(figure, path):
     figure.tight_layout()
-    figure.savefig(path, dpi=110)
+    figure.savefig(path, dpi=100)
     plt.close(figure)

@@ -1,127 +1,108 @@
-"""The same work in every namespace, one Locust user class per scheme, and what each request cost the server.
+"""One Locust user class per namespace, built from what the site says about itself, and the exact cost of every request.
 
     make bench                                 # headless, one namespace after another (benchmarks/run.py)
     make locust HOST=http://127.0.0.1:8000     # the web UI; pick the classes to run (--class-picker)
 
-Each simulated user logs in once as its own account (``manage.py seed_bench``
-makes them), then mostly reads ``me/``, now and then lists its notes, or
-writes one and deletes it again. Every response is checked: a wrong status, or a ``me/`` that
+The benchmark is a client like any other: it imports nothing from the site.
+The namespaces, in order, and how to get each one's credential come from
+``GET /api/`` (each namespace's ``client`` recipe: kind none, basic, session,
+token or jwt), read from the file ``$BENCH_API_INDEX`` the runner saved, or
+fetched from ``$LOCUST_HOST``. A scheme added to the site appears here
+without an edit. The accounts come from ``manage.py seed_bench --json``,
+saved in ``$BENCH_ACCOUNTS_FILE``.
+
+Each simulated user logs in once as its own account, then mostly reads
+``me/`` (``BENCH_TASKS=me``: only ``me/``, with no think time, for the
+capacity run). Every response is checked: a wrong status, or a ``me/`` that
 names someone else, is a failure.
 
-The server's own figures, ``X-DB-Queries`` and the ``auth`` part of
-``Server-Timing``, are collected per request name: printed at the end of a
-headless run, shown in the web UI's "Server cost" tab, and written to the file
-named by ``$BENCH_FIGURES`` for the runner. Worker processes send theirs to the
-master with Locust's ``report_to_master`` / ``worker_report`` events, so
-``--processes N`` (or workers on several hosts) report the same figures.
+Locust's own statistics round response times to two significant digits, so
+every response is also kept here exactly (its start, its round trip, and the
+server's ``X-DB-Queries`` and ``Server-Timing`` figures). Worker processes
+send theirs to the master with ``report_to_master`` / ``worker_report``. With
+``$BENCH_STEPS`` set, the ``Steps`` shape (benchmarks/steps.py) runs the
+users in steps and measures each once all its users have logged in.
 """
 
 import base64
 import itertools
 import json
 import os
+import re
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import gevent
 from flask import request as web_request
-from locust import HttpUser, between, events, task
-from locust.runners import WorkerRunner
+from locust import FastHttpUser, LoadTestShape, between, constant, events
+from locust.runners import MasterRunner, WorkerRunner
 
-# Locust puts this file's folder on sys.path; the project's own modules are one up.
+# Locust puts this file's folder on sys.path; the benchmark's other modules are imported as benchmarks.*.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.accounts import PASSWORD, username  # noqa: E402
-from demo.cost_headers import read_cost  # noqa: E402
+from benchmarks.steps import Records, Stepper, user_class_name  # noqa: E402
 
-PERCENTILES = {"p50_ms": 0.50, "p95_ms": 0.95, "p99_ms": 0.99}
-
-
-class ServerCosts:
-    """Per request name: how many responses carried the headers, their X-DB-Queries, and their auth time."""
-
-    def __init__(self):
-        self.by_name = {}
-
-    def add(self, name, queries, auth_ms):
-        entry = self.by_name.setdefault(name, {"responses": 0, "queries": {}, "auth_ms": 0.0})
-        entry["responses"] += 1
-        seen = str(queries)  # string keys: the dict travels to the master as msgpack
-        entry["queries"][seen] = entry["queries"].get(seen, 0) + 1
-        entry["auth_ms"] += auth_ms
-
-    def merge(self, by_name):
-        for name, theirs in by_name.items():
-            entry = self.by_name.setdefault(name, {"responses": 0, "queries": {}, "auth_ms": 0.0})
-            entry["responses"] += theirs["responses"]
-            entry["auth_ms"] += theirs["auth_ms"]
-            for seen, count in theirs["queries"].items():
-                entry["queries"][seen] = entry["queries"].get(seen, 0) + count
-
-    def take(self):
-        """Everything since the last take (what a worker sends the master), and start again."""
-        taken, self.by_name = self.by_name, {}
-        return taken
-
-    def rows(self):
-        """One row per request name, for the web UI's tab and the printed summary."""
-        return [
-            {
-                "name": name,
-                "responses": entry["responses"],
-                "db_queries": round(mean_queries(entry), 3),
-                "queries_seen": ", ".join(f"{n} x{count}" for n, count in sorted(entry["queries"].items())),
-                "auth_ms": round(entry["auth_ms"] / entry["responses"], 3),
-            }
-            for name, entry in sorted(self.by_name.items())
-        ]
+SERVER_TIMING = re.compile(r"(\w+);dur=([0-9.]+)")
+CAPACITY = os.environ.get("BENCH_TASKS") == "me"
 
 
-def mean_queries(entry):
-    return sum(int(n) * count for n, count in entry["queries"].items()) / entry["responses"]
+def read_cost(headers):
+    """(X-DB-Queries, {"db": ms, "auth": ms, "total": ms}) from a response's headers; None without them."""
+    queries, timing = headers.get("X-DB-Queries"), headers.get("Server-Timing")
+    if queries is None or timing is None:
+        return None
+    return int(queries), {name: float(ms) for name, ms in SERVER_TIMING.findall(timing)}
 
 
-costs = ServerCosts()
+def api_index():
+    """GET /api/'s namespaces, as the runner saved them or as the server at $LOCUST_HOST answers now."""
+    if os.environ.get("BENCH_API_INDEX"):
+        return json.loads(Path(os.environ["BENCH_API_INDEX"]).read_text())["namespaces"]
+    host = os.environ.get("LOCUST_HOST")
+    if not host:
+        sys.exit("locustfile: set LOCUST_HOST (the server, e.g. http://127.0.0.1:8000) or BENCH_API_INDEX")
+    with urllib.request.urlopen(f"{host.rstrip('/')}/api/", timeout=10) as response:
+        return json.load(response)["namespaces"]
+
+
+def accounts():
+    """{"password": ..., "usernames": [...]} from `manage.py seed_bench --json`."""
+    path = os.environ.get("BENCH_ACCOUNTS_FILE")
+    if not path:
+        sys.exit("locustfile: BENCH_ACCOUNTS_FILE must name the output of `manage.py seed_bench --users N --json`")
+    return json.loads(Path(path).read_text())
+
+
+records = Records()  # every response, exactly, per request name
 
 
 @events.request.add_listener
-def record_server_cost(name, response=None, **kwargs):
+def record(name, response_time, start_time, response=None, exception=None, **kwargs):
     cost = read_cost(response.headers) if response is not None and response.headers else None
-    if cost is not None:
-        queries, timings = cost
-        costs.add(name, queries, timings.get("auth", 0.0))
+    records.add(name, start_time, response_time, cost, failed=exception is not None)
 
 
 @events.report_to_master.add_listener
-def send_costs_to_master(client_id, data, **kwargs):
-    data["server_costs"] = costs.take()
+def send_records_to_master(client_id, data, **kwargs):
+    data["exact"] = records.take()
 
 
 @events.worker_report.add_listener
-def receive_costs_from_worker(client_id, data, **kwargs):
-    costs.merge(data.get("server_costs", {}))
-
-
-@events.reset_stats.add_listener
-def reset_costs(**kwargs):
-    costs.take()
+def receive_records_from_worker(client_id, data, **kwargs):
+    records.merge(data.get("exact", {}))
 
 
 # --- Accounts: one per simulated user, distinct across worker processes too.
 _users_started_here = itertools.count()
 
 
-def next_account(environment):
-    """This simulated user's own account name.
-
-    Worker w of n takes accounts w, w+n, w+2n, ...; n is --processes, or
-    BENCH_WORKERS for workers started on several hosts. Past BENCH_ACCOUNTS
-    (how many were seeded) the names wrap around.
-    """
+def next_account(environment, usernames):
+    """Worker w of n takes accounts w, w+n, w+2n, ... (n: --processes, or BENCH_WORKERS for workers on several hosts)."""
     options = environment.parsed_options
     workers = int(os.environ.get("BENCH_WORKERS") or getattr(options, "processes", 0) or 1)
     index = next(_users_started_here) * workers + max(environment.runner.worker_index, 0)
-    return username(index % int(os.environ.get("BENCH_ACCOUNTS", 100)))
+    return usernames[index % len(usernames)]
 
 
 def json_or_none(response):
@@ -132,35 +113,32 @@ def json_or_none(response):
 
 
 # --- The users.
-class SchemeUser(HttpUser):
-    """What every simulated user does, whatever its scheme: log in once, then mostly read me/."""
+class SchemeUser(FastHttpUser):
+    """What every simulated user does, whatever its scheme: log in once as in the recipe, then mostly read me/."""
 
     abstract = True
-    ns = None
-    wait_time = between(0.05, 0.15)
-    note_created = 201
+    ns, recipe, account = None, None, None
+    wait_time = constant(0) if CAPACITY else between(0.05, 0.15)
 
     def on_start(self):
-        self.username = next_account(self.environment)
-        self.log_in()
+        self.account = self.account or accounts()
+        self.username = next_account(self.environment, self.account["usernames"])
+        self.headers = {}
+        getattr(self, f"log_in_{self.recipe['kind']}")()
+        self.environment.runner.send_message("logged_in")  # the Steps shape measures once every user is in
 
-    def log_in(self):
-        """Get this scheme's credential and set the client up to send it."""
-
-    def keep_credential_fresh(self):
-        """Called before every task; JWT users refresh here."""
-
-    def call(self, method, path, label, expect, wrong_body=None, **kwargs):
-        """One request to /api/<path>, named "<ns>: <METHOD> <label>".
-
-        A failure unless it answers `expect`, and unless ``wrong_body(json)``
-        (when given) finds nothing wrong with the body.
-        """
+    def call(self, method, path, label, expect, wrong_body=None, headers=None, **kwargs):
+        """One request to `path`, named "<ns>: <METHOD> <label>"; a failure unless it answers `expect` with no `wrong_body`."""
         with self.client.request(
-            method, f"/api/{path}", name=f"{self.ns}: {method} {label}", catch_response=True, **kwargs
+            method,
+            path,
+            name=f"{self.ns}: {method} {label}",
+            catch_response=True,
+            headers={**self.headers, **(headers or {})},
+            **kwargs,
         ) as response:
             if response.status_code != expect:
-                response.failure(f"{response.status_code} instead of {expect}: {response.text[:120]}")
+                response.failure(f"{response.status_code} instead of {expect}: {(response.text or '')[:120]}")
             elif wrong_body and (problem := wrong_body(json_or_none(response))):
                 response.failure(problem)
             else:
@@ -168,138 +146,147 @@ class SchemeUser(HttpUser):
             return response
 
     def credentials(self):
-        return {"username": self.username, "password": PASSWORD}
+        return {"username": self.username, "password": self.account["password"]}
 
-    @task(8)
-    def me(self):
-        self.keep_credential_fresh()
-        expected = {"username": self.username if self.ns != "public" else None, "scheme": self.ns}
+    # One method per recipe kind: how a generic client gets and sends this kind of credential.
+    def log_in_none(self):
+        pass
+
+    def log_in_basic(self):
+        raw = base64.b64encode(f"{self.username}:{self.account['password']}".encode()).decode()
+        self.headers["Authorization"] = f"Basic {raw}"
+
+    def log_in_session(self):
+        login = self.recipe["login"]
+        self.call("GET", login, "login/", 200)
         self.call(
-            "GET", f"{self.ns}/me/", "me/", 200, lambda body: body != expected and f"me/ said {body}, not {expected}"
+            "POST", login, "login/", 200, json=self.credentials(), headers={"X-CSRFToken": self.cookie("csrftoken")}
         )
+        self.headers["X-CSRFToken"] = self.cookie("csrftoken")  # login rotates it
 
-    @task(1)
-    def list_notes(self):
-        self.keep_credential_fresh()
-        self.call("GET", f"{self.ns}/notes/", "notes/", 200, lambda body: not isinstance(body, list) and "not a list")
+    def log_in_token(self):
+        response = self.call("POST", self.recipe["login"], "login/", 200, json=self.credentials())
+        if response.status_code == 200:
+            self.headers["Authorization"] = f"{self.recipe['keyword']} {response.json()[self.recipe['field']]}"
 
-    @task(1)
-    def write_note(self):
-        """Write a note, then delete it: every user keeps the notes it was seeded with, so that
-        listing them costs the same in the last namespace of a run as in the first."""
-        self.keep_credential_fresh()
-        note = {"title": "load test", "body": f"written by {self.username}"}
-        response = self.call("POST", f"{self.ns}/notes/", "notes/", self.note_created, json=note)
-        if response.status_code == 201:
-            self.call("DELETE", f"{self.ns}/notes/{response.json()['id']}/", "notes/<id>/", 204)
+    def log_in_jwt(self):
+        self.use_tokens(self.call("POST", self.recipe["login"], "login/", 200, json=self.credentials()))
 
-
-class PublicUser(SchemeUser):
-    """No credential at all: the framework's own cost, the baseline."""
-
-    ns = "public"
-    note_created = 403  # public is read-only: the same request, refused
-
-
-class BasicUser(SchemeUser):
-    """Sends username and password with every request: the server hashes the password every time."""
-
-    ns = "basic"
-
-    def log_in(self):
-        self.client.auth = (self.username, PASSWORD)
-
-
-class SessionUser(SchemeUser):
-    """The browser's way: fetch the CSRF cookie, log in with it, then send the session cookie and the CSRF token."""
-
-    ns = "session"
-
-    def log_in(self):
-        self.call("GET", "session/login/", "login/", 200)
-        self.call(
-            "POST",
-            "session/login/",
-            "login/",
-            200,
-            json=self.credentials(),
-            headers={"X-CSRFToken": self.client.cookies.get("csrftoken", "")},
-        )
-        self.client.headers["X-CSRFToken"] = self.client.cookies.get("csrftoken", "")  # login rotates it
-
-
-class TokenUser(SchemeUser):
-    """Logs in at /api/token/login/ once, then sends 'Authorization: Token <key>'."""
-
-    ns = "token"
-
-    def log_in(self):
-        response = self.call("POST", "token/login/", "token/login/", 200, json=self.credentials())
-        if response.ok:
-            self.client.headers["Authorization"] = f"Token {response.json()['token']}"
-
-
-class TokenCachedUser(TokenUser):
-    """The same tokens; the server keeps key -> user in its cache."""
-
-    ns = "token-cached"
-
-
-class KnoxUser(SchemeUser):
-    """Logs in at /api/knox/login/ once, then sends 'Authorization: Token <token>' (knox keeps only its digest)."""
-
-    ns = "knox"
-
-    def log_in(self):
-        response = self.call("POST", "knox/login/", "knox/login/", 200, json=self.credentials())
-        if response.ok:
-            self.client.headers["Authorization"] = f"Token {response.json()['token']}"
-
-
-class JwtUser(SchemeUser):
-    """Logs in at /api/jwt/login/, sends 'Authorization: Bearer <access>', and refreshes before the access token expires."""
-
-    ns = "jwt"
-    endpoints = "jwt"  # the namespace whose login/ and refresh/ hand out the tokens
-    refresh_token = None
-    refresh_at = float("inf")
-
-    def log_in(self):
-        login = f"{self.endpoints}/login/"
-        self.use_tokens(self.call("POST", login, login, 200, json=self.credentials()))
+    def cookie(self, name):
+        return next((cookie.value for cookie in self.client.cookiejar if cookie.name == name), "")
 
     def keep_credential_fresh(self):
-        if time.time() >= self.refresh_at:
-            refresh = f"{self.endpoints}/refresh/"
-            self.use_tokens(self.call("POST", refresh, refresh, 200, json={"refresh": self.refresh_token}))
+        """Before every task: a JWT user refreshes its access token before it expires (refresh tokens rotate)."""
+        if self.recipe["kind"] == "jwt" and time.time() >= self.refresh_at:
+            refreshed = self.call("POST", self.recipe["refresh"], "refresh/", 200, json={"refresh": self.refresh_token})
+            self.use_tokens(refreshed)
 
     def use_tokens(self, response):
-        if not response.ok:
+        if response.status_code != 200:
             return
         tokens = response.json()
         self.refresh_token = tokens["refresh"]
-        self.client.headers["Authorization"] = f"Bearer {tokens['access']}"
+        self.headers["Authorization"] = f"{self.recipe['keyword']} {tokens['access']}"
         # The client only needs to know when to refresh, so it reads the claims without checking the signature.
         payload = tokens["access"].split(".")[1]
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         lifetime = claims["exp"] - claims["iat"]
         self.refresh_at = time.time() + lifetime - min(30, lifetime / 3)
 
+    # The tasks.
+    def me(self):
+        self.keep_credential_fresh()
+        expected = {"username": None if self.recipe["kind"] == "none" else self.username, "scheme": self.ns}
+        self.call("GET", self.url + "me/", "me/", 200, lambda body: body != expected and f"me/ said {body}")
 
-class JwtStatelessUser(JwtUser):
-    """The same tokens; the server trusts their claims and never loads the user."""
+    def list_notes(self):
+        self.keep_credential_fresh()
+        self.call("GET", self.url + "notes/", "notes/", 200, lambda body: not isinstance(body, list) and "not a list")
 
-    ns = "jwt-stateless"
+    def write_note(self):
+        """Write a note, then delete it: every user keeps the notes it was seeded with, so that
+        listing them costs the same in the last namespace of a run as in the first."""
+        self.keep_credential_fresh()
+        read_only = self.recipe["kind"] == "none"  # public: the same request, refused
+        note = {"title": "load test", "body": f"written by {self.username}"}
+        response = self.call("POST", self.url + "notes/", "notes/", 403 if read_only else 201, json=note)
+        if response.status_code == 201:
+            self.call("DELETE", f"{self.url}notes/{response.json()['id']}/", "notes/<id>/", 204)
+
+    tasks = [me] if CAPACITY else {me: 8, list_notes: 1, write_note: 1}
 
 
-class JwtRsaUser(JwtUser):
-    """The same client, at /api/jwt-rsa/: RS256 tokens from its own login and refresh."""
+for _ns, _entry in api_index().items():
+    if "client" not in _entry:
+        sys.exit(f"locustfile: GET /api/ gives no client recipe for {_ns}: the server is older than this benchmark")
+    _path = "/" + _entry["url"].split("://", 1)[-1].split("/", 1)[1]  # the namespace's root, without the host
+    globals()[user_class_name(_ns)] = type(
+        user_class_name(_ns),
+        (SchemeUser,),
+        {"ns": _ns, "recipe": _entry["client"], "url": _path, "__doc__": _entry["scheme"]},
+    )
 
-    ns = "jwt-rsa"
-    endpoints = "jwt-rsa"
+
+# --- The runner's steps: users in steps, each measured once all its users have logged in.
+if os.environ.get("BENCH_STEPS"):
+
+    class Steps(LoadTestShape):
+        """BENCH_STEPS users (e.g. 1,2,4,8,16), BENCH_SECONDS measured each; with BENCH_KNEE, stop at the knee."""
+
+        def __init__(self):
+            super().__init__()
+            steps = [int(n) for n in os.environ["BENCH_STEPS"].split(",")]
+            cpu = {
+                "locust": time.process_time
+            }  # this process's CPU: a master's workers do the work, see Locust's own warning
+            if os.environ.get("BENCH_SERVER_PID"):
+                cpu["server"] = server_cpu_seconds
+            if os.environ.get("BENCH_SERVER_CORES"):
+                cpu["server_core"] = server_cores_busy_seconds
+            self.stepper = Stepper(
+                steps, float(os.environ["BENCH_SECONDS"]), knee=bool(os.environ.get("BENCH_KNEE")), cpu=cpu
+            )
+
+        def tick(self):
+            settle = 3.5 if isinstance(self.runner, MasterRunner) else 0  # workers report every 3 s
+            return self.stepper.tick(time.time(), records, settle)
 
 
-# --- Reporting: the web UI's extra tab, the printed summary, the runner's file.
+def server_cores_busy_seconds():
+    """CPU seconds the server's cores have been busy so far, whoever kept them busy (the server, or other work)."""
+    import psutil
+
+    per_cpu = psutil.cpu_times(percpu=True)
+    cores = [int(core) for core in os.environ["BENCH_SERVER_CORES"].split(",")]
+    return sum(
+        per_cpu[core].user
+        + per_cpu[core].nice
+        + per_cpu[core].system
+        + per_cpu[core].irq
+        + per_cpu[core].softirq
+        + per_cpu[core].steal
+        for core in cores
+    )
+
+
+def server_cpu_seconds():
+    """CPU seconds the server (gunicorn and its workers, $BENCH_SERVER_PID's group on this host) has used so far."""
+    import psutil
+
+    try:
+        root = psutil.Process(int(os.environ["BENCH_SERVER_PID"]))
+        return sum(sum(p.cpu_times()[:2]) for p in [root, *root.children(recursive=True)])
+    except psutil.Error:
+        return None
+
+
+@events.init.add_listener
+def count_logged_in_users(environment, **kwargs):
+    if not isinstance(environment.runner, WorkerRunner):
+        environment.runner.register_message("logged_in", lambda environment, msg, **kw: records.logged_in())
+
+
+# --- Reporting: the web UI's extra tab, the runner's file.
 @events.init.add_listener
 def show_costs_in_web_ui(environment, **kwargs):
     """A "Server cost" tab beside Locust's own (the pattern of Locust's examples/extend_web_ui.py)."""
@@ -312,8 +299,9 @@ def show_costs_in_web_ui(environment, **kwargs):
             "structure": [
                 {"key": "name", "title": "Name"},
                 {"key": "responses", "title": "Responses"},
+                {"key": "p50_ms", "title": "p50 ms (exact)"},
+                {"key": "server_ms_p50", "title": "Server p50 ms (Server-Timing total)"},
                 {"key": "db_queries", "title": "DB queries per request (X-DB-Queries)"},
-                {"key": "queries_seen", "title": "X-DB-Queries seen"},
                 {"key": "auth_ms", "title": "Auth ms, mean (Server-Timing)"},
             ],
         }
@@ -322,32 +310,32 @@ def show_costs_in_web_ui(environment, **kwargs):
     @environment.web_ui.app.after_request
     def add_costs_to_stats(response):
         if web_request.path.endswith("/stats/requests") and response.is_json:
-            response.set_data(
-                json.dumps({**response.json, "extended_stats": [{"key": "server-cost", "data": costs.rows()}]})
-            )
+            rows = [{"name": name, **row} for name, row in records.summary().items()]
+            response.set_data(json.dumps({**response.json, "extended_stats": [{"key": "server-cost", "data": rows}]}))
         return response
 
 
 def figures(environment, final):
-    """Locust's own stats per request name (from its stats object), with the server's costs beside them."""
+    """Locust's own counts per request name, the exact figures of the measured window(s), and the steps."""
     stats = environment.runner.stats
-    by_name = {}
-    for entry in [*stats.entries.values(), stats.total]:
-        by_name[entry.name] = {
-            "method": entry.method,
-            "requests": entry.num_requests,
-            "failures": entry.num_failures,
-            "rps": entry.total_rps,
-            **{
-                key: entry.get_response_time_percentile(p) if entry.num_requests else 0.0
-                for key, p in PERCENTILES.items()
-            },
-            "server": costs.by_name.get(entry.name),
-        }
+    shape = environment.shape_class
+    stepper = getattr(shape, "stepper", None)
     return {
         "final": final,
         "users": environment.runner.user_count,
-        "requests": by_name,
+        "requests": {
+            entry.name: {
+                "method": entry.method,
+                "requests": entry.num_requests,
+                "failures": entry.num_failures,
+                "rps": entry.total_rps,
+            }
+            for entry in [*stats.entries.values(), stats.total]
+        },
+        "exact": records.summary(windows=stepper.windows() if stepper else None),
+        "recorded": {name: len(rows) for name, rows in records.by_name.items()},  # every response, measured or not
+        "steps": stepper.steps_done if stepper else [],
+        "stop_reason": stepper.stop_reason if stepper else None,
         "errors": [
             {"name": error.name, "error": str(error.error), "occurrences": error.occurrences}
             for error in stats.errors.values()
@@ -374,14 +362,18 @@ def remember_environment(environment, **kwargs):
 
 @events.test_start.add_listener
 def write_progress(environment, **kwargs):
-    """Every two seconds, the figures so far, for the runner's progress line."""
+    """Every two seconds, the steps so far, for the runner's progress line."""
     global _progress
-    if isinstance(environment.runner, WorkerRunner) or _progress is not None:
+    if isinstance(environment.runner, WorkerRunner) or _progress is not None or not os.environ.get("BENCH_FIGURES"):
         return
 
     def loop():
         while True:
-            write_figures(environment)
+            path = Path(os.environ["BENCH_FIGURES"] + ".progress")
+            stepper = getattr(environment.shape_class, "stepper", None)
+            path.write_text(
+                json.dumps({"steps": stepper.steps_done if stepper else [], "users": environment.runner.user_count})
+            )
             gevent.sleep(2)
 
     _progress = gevent.spawn(loop)
@@ -389,17 +381,9 @@ def write_progress(environment, **kwargs):
 
 @events.quit.add_listener
 def write_final_figures(**kwargs):
-    """After Locust stopped every user and every worker reported: the final figures, printed and written."""
+    """After Locust stopped every user and every worker reported: the final figures, written for the runner."""
     if _environment is None or isinstance(_environment.runner, WorkerRunner):
         return
     if _progress is not None:
         _progress.kill()
     write_figures(_environment, final=True)
-    rows = costs.rows()
-    if rows:
-        print("\nServer cost per request (from X-DB-Queries and Server-Timing):")
-        print(f"{'Name':<32} {'responses':>9} {'queries':>8} {'auth ms':>8}  X-DB-Queries seen")
-        for row in rows:
-            print(
-                f"{row['name']:<32} {row['responses']:>9} {row['db_queries']:>8g} {row['auth_ms']:>8.2f}  {row['queries_seen']}"
-            )

@@ -1,15 +1,27 @@
-"""make bench: the Locust comparison, headless, against a production-like server that this script starts and always stops.
+"""make bench: the capacity run and the latency run, headless, against a production-like server that this script starts and always stops.
 
-    make bench                                    # every namespace, the defaults below
-    BENCH_SCHEMES=public,jwt BENCH_SECONDS=10 make bench
+    make bench                                    # BENCH_MODE=all: capacity, then latency, every namespace
+    BENCH_MODE=capacity BENCH_SCHEMES=public,jwt BENCH_SECONDS=3 make bench
+    BENCH_WRK=1 make bench                        # and wrk against the same server, for a second opinion
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/3 make bench
 
 Steps: a fresh benchmark database (a SQLite file, or a database of its own on
-DATABASE_URL's PostgreSQL server), the benchmark accounts, gunicorn on a free
-port of 127.0.0.1, then Locust once per namespace with the same users, spawn
-rate and duration, each in its own process (Locust patches the process it
-runs in with gevent). Results go to benchmarks/results/<time>/, copied to
-benchmarks/results/latest/. Exits 1 if any request failed.
+DATABASE_URL's PostgreSQL server), the benchmark accounts (``manage.py
+seed_bench --json``), the cost of each login (``manage.py login_costs
+--json``), gunicorn on a free port of 127.0.0.1 pinned to the server's cores
+(one worker process per core), then Locust, pinned to the other cores, once
+per namespace and run: the namespaces and how to log in to each come from
+the server's ``GET /api/``. The benchmark imports nothing from the site.
+
+- capacity: ``GET me/`` only, no think time, users in steps (BENCH_STEPS,
+  default 1,2,4,8; BENCH_SECONDS measured per step once the step's users
+  have logged in), stopping at the knee. A namespace's capacity is its best
+  step's req/s. Fails if Locust used more than 90% of its core in a step.
+- latency: BENCH_USERS users with think time and a mixed task list: the
+  light-load picture.
+
+Results go to benchmarks/results/<time>/, copied to benchmarks/results/latest/.
+Exits 1 if any request failed.
 """
 
 import json
@@ -22,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -32,40 +44,30 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: the project's modules are one folder up
-from benchmarks import report  # noqa: E402
+from benchmarks import report, wrk  # noqa: E402
 from benchmarks.processes import free_port, stop_group, wait_until_up  # noqa: E402
-from demo.schemes import NAMESPACES  # noqa: E402
+from benchmarks.steps import user_class_name  # noqa: E402
 
 RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "benchmarks" / "results")  # the tests write elsewhere
 BIN = Path(sys.executable).parent  # the venv's gunicorn and locust
 
-# The server. Two worker processes for two cores: Python runs one thread at a
-# time per process, so one process per core. gthread rather than sync workers:
-# sync workers close the connection after every response, so each request would
-# also pay for a new TCP connection, while Locust (like a browser) keeps its
-# connection alive. Four threads per worker, so that a request waiting for the
-# database, or for a Basic password hash (hashlib releases the GIL while it
-# hashes), does not hold up the others.
-WORKERS, THREADS, KEEP_ALIVE_SECONDS = 2, 4, 5
+# The server: one gunicorn worker process per server core (Python runs one
+# thread at a time per process), pinned to those cores. gthread rather than
+# sync workers: sync workers close the connection after every response, so
+# each request would also pay for a new TCP connection, while Locust (like a
+# browser) keeps its connection alive. Four threads per worker, so that a
+# request waiting for the database, or for a Basic password hash (hashlib
+# releases the GIL while it hashes), does not hold up the others.
+THREADS, KEEP_ALIVE_SECONDS = 4, 5
 SERVER_WHY = (
-    f"{WORKERS} worker processes (one per core: Python runs one thread at a time per process), "
-    f"gthread with {THREADS} threads each and keep-alive {KEEP_ALIVE_SECONDS} s: sync workers close every "
-    "connection, which would add a TCP connect to every request that Locust, like a browser, does not make"
+    f"one worker process per server core (Python runs one thread at a time per process), gthread with {THREADS} "
+    f"threads each and keep-alive {KEEP_ALIVE_SECONDS} s: sync workers close every connection, which would add a "
+    "TCP connect to every request that Locust, like a browser, does not make"
 )
 LOGIN_THROTTLE = "100000/minute"  # for the benchmark's server only: every user logs in at once
-WAIT_TIME = "0.05-0.15 s"  # between tasks: benchmarks/locustfile.py SchemeUser.wait_time
+WAIT_TIME = "0.05-0.15 s"  # between tasks in the latency run: benchmarks/locustfile.py SchemeUser.wait_time
 TASK_MIX = "8 GET me/ : 1 GET notes/ : 1 POST notes/ then DELETE notes/<id>/, per user, after one login"
-USER_CLASSES = {
-    "public": "PublicUser",
-    "basic": "BasicUser",
-    "session": "SessionUser",
-    "token": "TokenUser",
-    "token-cached": "TokenCachedUser",
-    "jwt": "JwtUser",
-    "jwt-stateless": "JwtStatelessUser",
-    "jwt-rsa": "JwtRsaUser",
-    "knox": "KnoxUser",
-}
+MODES = ("all", "capacity", "latency", "growth")
 
 
 def env_int(name, default):
@@ -75,19 +77,45 @@ def env_int(name, default):
     return int(value)
 
 
+def cores(name, default):
+    value = os.environ.get(name) or default
+    try:
+        found = sorted({int(core) for core in value.split(",") if core.strip()})
+    except ValueError:
+        sys.exit(f"{name} must be a comma list of CPU numbers, not {value!r}")
+    unknown = set(found) - os.sched_getaffinity(0)
+    if not found or unknown:
+        sys.exit(
+            f"{name}: CPU(s) {sorted(unknown) or value} not available; this machine has {sorted(os.sched_getaffinity(0))}"
+        )
+    return found
+
+
 def read_config():
-    schemes = [s.strip() for s in os.environ.get("BENCH_SCHEMES", ",".join(NAMESPACES)).split(",") if s.strip()]
-    unknown = [s for s in schemes if s not in NAMESPACES]
-    if unknown or not schemes:
-        sys.exit(f"BENCH_SCHEMES: unknown namespace(s) {unknown}; choose from {','.join(NAMESPACES)}")
+    mode = os.environ.get("BENCH_MODE") or "all"
+    if mode not in MODES:
+        sys.exit(f"BENCH_MODE must be one of {', '.join(MODES)}, not {mode!r}")
+    try:
+        steps = [int(n) for n in (os.environ.get("BENCH_STEPS") or "1,2,4,8").split(",")]
+    except ValueError:
+        sys.exit("BENCH_STEPS must be a comma list of user counts, e.g. 1,2,4,8,16")
+    available = sorted(os.sched_getaffinity(0))
+    server = cores("BENCH_SERVER_CORES", str(available[0]))
+    locust = cores("BENCH_LOCUST_CORES", ",".join(str(c) for c in available if c not in server) or str(available[-1]))
     config = {
+        "mode": mode,
         "users": env_int("BENCH_USERS", 10),
-        "seconds": env_int("BENCH_SECONDS", 20),
+        "seconds": env_int("BENCH_SECONDS", 5),
+        "steps": steps,
         "processes": env_int("BENCH_PROCESSES", 0),
-        "schemes": schemes,
+        "schemes": [s.strip() for s in os.environ.get("BENCH_SCHEMES", "").split(",") if s.strip()],
+        "cores": {"server": server, "locust": locust},
+        "wrk": os.environ.get("BENCH_WRK", "") not in ("", "0"),
+        "growth_rows": [int(n) for n in (os.environ.get("BENCH_GROWTH_ROWS") or "1000,1000000").split(",")],
+        "growth_schemes": (os.environ.get("BENCH_GROWTH_SCHEMES") or "token,session,jwt").split(","),
     }
-    if config["users"] < 1 or config["seconds"] < 1:
-        sys.exit("BENCH_USERS and BENCH_SECONDS must be at least 1")
+    if config["users"] < 1 or config["seconds"] < 1 or min(steps) < 1 or steps != sorted(set(steps)):
+        sys.exit("BENCH_USERS and BENCH_SECONDS must be at least 1, BENCH_STEPS rising counts of at least 1")
     return config
 
 
@@ -136,9 +164,9 @@ class BenchDatabase:
                 admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
-def cache_meta(redis_url):
+def cache_meta(redis_url, workers):
     if not redis_url:
-        return {"backend": "local memory", "shared": False, "where": f"one per gunicorn worker process ({WORKERS})"}
+        return {"backend": "local memory", "shared": False, "where": f"one per gunicorn worker process ({workers})"}
     import redis
 
     parts = urlsplit(redis_url)
@@ -156,11 +184,13 @@ def cache_meta(redis_url):
 
 # --- Processes: each in its own process group, always stopped.
 @contextmanager
-def process_group(command, env, log_path):
-    """Run `command` in a process group of its own, logging to `log_path`; stop the whole group afterwards, whatever happens."""
+def process_group(command, env, log_path, cpus=None):
+    """Run `command` in a process group of its own, on `cpus` only (its children inherit them), logging to `log_path`;
+    stop the whole group afterwards, whatever happens."""
+    pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=pin
         )
         try:
             yield process
@@ -193,6 +223,17 @@ class CpuMeter:
     def busiest(self):
         return max(self.seen.values(), default=0.0)
 
+    def affinities(self):
+        """{pid: [cpus]} of the process and its children now, as the kernel has them."""
+        found = {}
+        try:
+            for process in [self.root, *self.root.children(recursive=True)]:
+                with suppress(psutil.NoSuchProcess):
+                    found[process.pid] = sorted(process.cpu_affinity())
+        except psutil.NoSuchProcess:
+            pass
+        return found
+
 
 def run(command, env, what):
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
@@ -202,82 +243,96 @@ def run(command, env, what):
 
 
 # --- One namespace under load.
-def run_namespace(ns, position, config, base_url, out, server_cpu):
-    """Locust against one namespace; returns Locust's figures, and the CPU the load generator and the server used."""
-    figures_path = out / f"locust-{ns}.json"
+def run_locust(ns, run_kind, config, context):
+    """Locust against one namespace, in steps (benchmarks/steps.py); its figures, the CPU it used, where it ran."""
+    out = context["out"]
+    name = f"{run_kind}-{ns}"
+    figures_path = out / f"locust-{name}.json"
+    capacity = run_kind != "latency"  # capacity, and the growth run's capacity at each table size
     command = [
         str(BIN / "locust"),
         "-f",
         str(ROOT / "benchmarks" / "locustfile.py"),
         "--headless",
-        "--users",
-        str(config["users"]),
-        "--spawn-rate",
-        str(config["users"]),
-        "--run-time",
-        f"{config['seconds']}s",
+        "--host",
+        context["base_url"],
         "--stop-timeout",
         "5",
-        "--host",
-        base_url,
         "--only-summary",
         "--html",
-        str(out / f"locust-{ns}.html"),
+        str(
+            out
+            / (f"locust-{ns}.html" if run_kind == "latency" or config["mode"] == "capacity" else f"locust-{name}.html")
+        ),
     ]
-    if config["processes"]:
+    if config["processes"] and not capacity:  # capacity: one Locust process on its core, measured as one
         command += ["--processes", str(config["processes"])]
-    command.append(USER_CLASSES[ns])
-    env = {**os.environ, "BENCH_FIGURES": str(figures_path), "BENCH_ACCOUNTS": str(config["users"])}
+    command.append(user_class_name(ns))
+    env = {
+        **os.environ,
+        "BENCH_FIGURES": str(figures_path),
+        "BENCH_API_INDEX": str(context["api_index"]),
+        "BENCH_ACCOUNTS_FILE": str(context["accounts"]),
+        "BENCH_STEPS": ",".join(str(n) for n in config["steps"]) if capacity else str(config["users"]),
+        "BENCH_SECONDS": str(config["seconds"]),
+        "BENCH_SERVER_PID": str(context["server"].pid),
+        "BENCH_SERVER_CORES": ",".join(map(str, config["cores"]["server"])),
+    }
     env.pop("BENCH_WORKERS", None)  # workers are --processes here, on this host
-
+    env.pop("LOCUST_HOST", None)
+    if capacity:
+        env.update(BENCH_TASKS="me", BENCH_KNEE="1")
+    else:
+        env.pop("BENCH_TASKS", None)
+        env.pop("BENCH_KNEE", None)
+    steps = config["steps"] if capacity else [config["users"]]
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    server_cpu.sample()
-    server_before = server_cpu.total()
     started = time.monotonic()
     last_print = 0.0
-    with process_group(command, env, out / f"locust-{ns}.log") as locust:
+    affinity = {}
+    with process_group(command, env, out / f"locust-{name}.log", cpus=config["cores"]["locust"]) as locust:
         meter = CpuMeter(locust.pid)
-        deadline = started + config["seconds"] + 120
+        deadline = started + len(steps) * (config["seconds"] + 70) + 60  # 60 s for a step's logins, see steps.py
         while locust.poll() is None:
             if time.monotonic() > deadline:
-                raise RuntimeError(f"Locust did not finish {ns} in time: see locust-{ns}.log")
+                raise RuntimeError(f"Locust did not finish {name} in time: see locust-{name}.log")
             meter.sample()
+            affinity.update(meter.affinities())
             now = time.monotonic()
             if now - last_print >= 5:
                 last_print = now
-                print(progress_line(ns, position, config, now - started, figures_path), flush=True)
-            time.sleep(1)
+                print(progress_line(ns, run_kind, context, now - started, figures_path), flush=True)
+            time.sleep(0.5)
     wall = time.monotonic() - started
-    server_cpu.sample()
     children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    # Locust's own CPU: what the kernel counted for it once it exited (exact, when it
-    # waited for its worker processes), or the sampled figure, whichever saw more.
     reaped = (children_after.ru_utime - children_before.ru_utime) + (children_after.ru_stime - children_before.ru_stime)
-    locust_cpu = max(reaped, meter.total())
     if not figures_path.exists():
-        raise RuntimeError(f"Locust wrote no figures for {ns} (exit {locust.returncode}): see locust-{ns}.log")
+        raise RuntimeError(f"Locust wrote no figures for {name} (exit {locust.returncode}): see locust-{name}.log")
     figures = json.loads(figures_path.read_text())
     figures["exit_code"] = locust.returncode
     figures["load_generator"] = {
-        "cpu_seconds": round(locust_cpu, 2),
-        "cores": round(locust_cpu / wall, 2),
+        "cpu_seconds": round(max(reaped, meter.total()), 2),
+        "cores": round(max(reaped, meter.total()) / wall, 2),
         "busiest_process_cores": round(meter.busiest() / wall, 2),
-        "processes": max(1, config["processes"]),
+        "processes": 1 if capacity else max(1, config["processes"]),
+        "affinity": sorted({tuple(cpus) for cpus in affinity.values()}),
     }
-    figures["server_cores"] = round((server_cpu.total() - server_before) / wall, 2)
     figures["wall_seconds"] = round(wall, 1)
     return figures
 
 
-def progress_line(ns, position, config, elapsed, figures_path):
+def progress_line(ns, run_kind, context, elapsed, figures_path):
     so_far = "starting"
-    try:
-        total = json.loads(figures_path.read_text())["requests"]["Aggregated"]
-        so_far = f"{total['requests']} requests, {total['failures']} failures"
-    except (OSError, ValueError, KeyError):
-        pass
-    left = max(0, config["seconds"] - elapsed)
-    return f"[{position}/{len(config['schemes'])}] {ns:<14} {left:4.0f} s left  {so_far}"
+    with suppress(OSError, ValueError, KeyError):
+        progress = json.loads(Path(f"{figures_path}.progress").read_text())
+        so_far = f"{progress['users']} users" + "".join(
+            f"; {step['users']} users: {step['rps']:.0f} req/s" for step in progress["steps"]
+        )
+    return f"[{run_kind} {context['position']}] {ns:<14} {elapsed:4.0f} s  {so_far}"
+
+
+def observed_server_affinity(server):
+    return sorted({tuple(cpus) for cpus in CpuMeter(server.pid).affinities().values()})
 
 
 def versions():
@@ -295,28 +350,89 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
+def start_server(config, env, out, cleanup):
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    workers = len(config["cores"]["server"])
+    command = [
+        str(BIN / "gunicorn"),
+        "demo.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(THREADS),
+        "--keep-alive",
+        str(KEEP_ALIVE_SECONDS),
+        "--no-control-socket",  # its default socket path is one per machine: other servers use it too
+    ]
+    server = cleanup.enter_context(process_group(command, env, out / "server.log", cpus=config["cores"]["server"]))
+    status, _, body = wait_until_up(f"{base_url}/api/", server, seconds=60)
+    if status != 200:
+        raise RuntimeError(f"the server answered {status} at /api/: see server.log")
+    for _ in range(100):  # its workers: forked once the master is up
+        if len(CpuMeter(server.pid).affinities()) > workers:
+            break
+        time.sleep(0.1)
+    return server, base_url, json.loads(body)
+
+
+def run_growth(config, env, namespaces, context):
+    """BENCH_MODE=growth: the same capacity run with the credential tables filled to each size (manage.py bench_rows)."""
+    chosen = [ns for ns in config["growth_schemes"] if ns in namespaces]
+    found = {}
+    for rows in config["growth_rows"]:
+        started = time.monotonic()
+        print(run([sys.executable, "manage.py", "bench_rows", "--rows", str(rows)], env, "bench_rows").strip(), end="")
+        print(f" ({time.monotonic() - started:.0f} s)")
+        found[rows] = {}
+        for position, ns in enumerate(chosen, 1):
+            context["position"] = f"{position}/{len(chosen)}, {rows} rows"
+            found[rows][ns] = run_locust(ns, f"growth{rows}", config, context)
+            print(report.one_line(ns, "capacity", found[rows][ns]), flush=True)
+    return found
+
+
+def namespaces_to_run(config, index):
+    known = list(index["namespaces"])
+    chosen = config["schemes"] or known
+    unknown = [ns for ns in chosen if ns not in known]
+    if unknown:
+        raise RuntimeError(f"BENCH_SCHEMES: unknown namespace(s) {unknown}; the server has {','.join(known)}")
+    return chosen
+
+
 def main():
     config = read_config()
     # SIGTERM (a CI timeout, `kill`) ends the run like Ctrl-C does: through the finally blocks that stop the server.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     started = datetime.now(UTC)
     out = RESULTS / started.strftime("%Y%m%d-%H%M%S")
+    runs = {"all": ["capacity", "latency"], "growth": []}.get(config["mode"], [config["mode"]])
     print(
-        f"make bench: {len(config['schemes'])} namespaces x {config['seconds']} s, {config['users']} users; results in {out}"
+        f"make bench ({config['mode']}): capacity steps {config['steps']} x {config['seconds']} s, latency "
+        f"{config['users']} users x {config['seconds']} s; server on CPU {config['cores']['server']}, Locust on CPU "
+        f"{config['cores']['locust']}; results in {out}"
     )
-    results = {}
+    os.sched_setaffinity(0, config["cores"]["locust"])  # this script waits beside Locust, off the server's cores
+    results = {run_kind: {} for run_kind in runs}
     with ExitStack() as cleanup:
         scratch = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="authdemo-bench-")))
         database = BenchDatabase(os.environ.get("DATABASE_URL"), scratch)
         database.create()
         cleanup.callback(database.drop)
         redis_url = os.environ.get("REDIS_URL")
-        cache = cache_meta(redis_url)
+        cache = cache_meta(redis_url, len(config["cores"]["server"]))
         out.mkdir(parents=True)  # once the database and the cache answered: a failed start leaves no empty folder
         meta = {
             "started": started.isoformat(timespec="seconds"),
+            "mode": config["mode"],
             "users": config["users"],
             "seconds": config["seconds"],
+            "steps": config["steps"],
             "spawn_rate": config["users"],
             "processes": config["processes"],
             "wait_time": WAIT_TIME,
@@ -329,7 +445,7 @@ def main():
             "machine": platform.platform(),
             "server": {
                 "software": f"gunicorn {metadata.version('gunicorn')}",
-                "workers": WORKERS,
+                "workers": len(config["cores"]["server"]),
                 "worker_class": "gthread",
                 "threads": THREADS,
                 "keep_alive_seconds": KEEP_ALIVE_SECONDS,
@@ -354,45 +470,56 @@ def main():
             f"database: {database.meta['engine']} {database.meta['where']}; cache: {meta['cache']['backend']} {meta['cache']['where']}"
         )
         run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env, "migrate")
-        print(
-            run([sys.executable, "manage.py", "seed_bench", "--users", str(config["users"])], env, "seed_bench").strip()
+        accounts = scratch / "accounts.json"
+        seeded = max(config["users"], config["steps"][-1]) * max(1, config["processes"])
+        accounts.write_text(
+            run([sys.executable, "manage.py", "seed_bench", "--users", str(seeded), "--json"], env, "seed_bench")
         )
-        port = free_port()
-        base_url = f"http://127.0.0.1:{port}"
-        server_command = [
-            str(BIN / "gunicorn"),
-            "demo.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(WORKERS),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(THREADS),
-            "--keep-alive",
-            str(KEEP_ALIVE_SECONDS),
-            "--no-control-socket",  # its default socket path is one per machine: other servers use it too
-        ]
+        logins = json.loads(run([sys.executable, "manage.py", "login_costs", "--json"], env, "login_costs"))
+        print(
+            "logins: "
+            + ", ".join(f"{flow} {f['queries']} queries {f['ms']:.0f} ms" for flow, f in logins["flows"].items())
+        )
+        server, base_url, index = start_server(config, env, out, cleanup)
         meta["server"]["url"] = base_url
-        server = cleanup.enter_context(process_group(server_command, env, out / "server.log"))
-        status = wait_until_up(f"{base_url}/api/", server, seconds=60)[0]
-        if status != 200:
-            raise RuntimeError(f"the server answered {status} at /api/: see server.log")
-        print(f"server: gunicorn on {base_url}, {WORKERS} gthread workers x {THREADS} threads")
-        server_cpu = CpuMeter(server.pid)
-        for position, ns in enumerate(config["schemes"], 1):
-            results[ns] = run_namespace(ns, position, config, base_url, out, server_cpu)
-            print(report.one_line(ns, results[ns]), flush=True)
-            if server.poll() is not None:
-                raise RuntimeError(f"the server exited with {server.returncode} during {ns}: see server.log")
+        meta["server"]["affinity"] = observed_server_affinity(server)
+        api_index = scratch / "api.json"
+        api_index.write_text(json.dumps(index))
+        namespaces = namespaces_to_run(config, index)
+        meta["namespaces"] = {ns: index["namespaces"][ns] for ns in namespaces}
+        print(
+            f"server: gunicorn on {base_url}, {meta['server']['workers']} gthread worker(s) x {THREADS} threads, CPU {config['cores']['server']}"
+        )
+        context = {"out": out, "base_url": base_url, "api_index": api_index, "accounts": accounts, "server": server}
+        for run_kind in runs:
+            for position, ns in enumerate(namespaces, 1):
+                context["position"] = f"{position}/{len(namespaces)}"
+                results[run_kind][ns] = run_locust(ns, run_kind, config, context)
+                print(report.one_line(ns, run_kind, results[run_kind][ns]), flush=True)
+                if config["wrk"] and run_kind == "capacity":  # seconds after Locust: the same load around it
+                    results.setdefault("wrk", {})[ns] = wrk.run_one_namespace(
+                        ns, index, accounts, base_url, config, results[run_kind][ns], out
+                    )
+                if server.poll() is not None:
+                    raise RuntimeError(f"the server exited with {server.returncode} during {ns}: see server.log")
+        if config["mode"] == "growth":
+            results = {"growth": run_growth(config, env, namespaces, context)}
+        if config["wrk"] and config["mode"] == "latency":
+            for ns in namespaces:
+                results.setdefault("wrk", {})[ns] = wrk.run_one_namespace(
+                    ns, index, accounts, base_url, config, None, out
+                )
     meta["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
-    summary, problems = report.write(out, meta, results)
+    meta["cores"] = config["cores"]
+    write = report.write_growth if config["mode"] == "growth" else report.write
+    summary, problems = write(out, meta, results, logins)
     latest = RESULTS / "latest"
     shutil.rmtree(latest, ignore_errors=True)
     shutil.copytree(out, latest)
-    print(report.table(summary))
-    print(f"\nWritten: {latest}/ (summary.json, report.md, latency.png, locust-<ns>.html); this run also in {out}/")
+    print(report.growth_table(summary) if config["mode"] == "growth" else report.table(summary))
+    print(
+        f"\nWritten: {latest}/ (summary.json, report.md, latency.png, capacity.png, locust-<ns>.html); this run also in {out}/"
+    )
     for problem in problems:
         print(f"FAILED: {problem}")
     return 1 if problems else 0

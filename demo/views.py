@@ -167,6 +167,7 @@ class LandingView(TemplateView):
 
     def get_context_data(self, **kwargs):
         from . import account_events, database_leak
+        from .capacity import capacity_column
         from .measure import landing_figures
 
         base = self.request.build_absolute_uri("/").rstrip("/")
@@ -195,7 +196,12 @@ class LandingView(TemplateView):
         }
         for row in rows:  # "When to choose": the stolen-database cell, once measured
             row["leak"] = leaks and leaks.get(row["scheme"].ns)
-        return super().get_context_data(rows=rows, base=base, account_events=events, database_leak=leak, **kwargs)
+        capacity = capacity_column()  # requests per second: make bench's, or compare_auth's ratio
+        for row in rows:
+            row["capacity"] = capacity["cells"].get(row["scheme"].ns)
+        return super().get_context_data(
+            rows=rows, base=base, account_events=events, database_leak=leak, capacity=capacity, **kwargs
+        )
 
 
 class RaceView(TemplateView):

@@ -10,7 +10,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from demo import account_events, registry, schemes
+from demo import account_events, registry
 
 from .conftest import NAMESPACES, PASSWORDS, ApiClient
 
@@ -91,10 +91,6 @@ def test_a_jwt_recipe_s_refresh_url_renews_the_access_token(client, alice, ns):
     user.defaults["HTTP_AUTHORIZATION"] = f"{recipe['keyword']} {renewed.json()['access']}"
     assert user.get(f"/api/{ns}/me/").json()["username"] == "alice"
     assert user.post(recipe["refresh"], {"refresh": user.refresh_token}).status_code == 401  # rotated: used up
-
-
-def test_the_compatibility_list_is_the_registry_s():
-    assert schemes.NAMESPACES == registry.namespaces() == NAMESPACES
 
 
 @pytest.fixture

@@ -1,0 +1,78 @@
+"""`manage.py login_costs`: what each login, refresh and logout costs, and that its figures are the exact query counts."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+from demo.management.commands.login_costs import TABLES, Flow, flows, statements
+
+# No test transaction around the requests: inside one, every atomic block would add a SAVEPOINT and a RELEASE,
+# queries the server does not make.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# The exact SQL queries of each flow's one request, middleware included, less BEGIN and COMMIT.
+QUERIES = {
+    "session-login": 5,  # the user; is the new key free; insert the session; last_login; the session saved again
+    "token-login": 3,  # the user; its token; a new token
+    "jwt-login": 2,  # the user; the refresh token's outstanding row
+    "jwt-refresh": 9,  # blacklisted?; the user (x2); the old token found and blacklisted; the new one recorded
+    "jwt-rsa-login": 2,  # as jwt: its own keys, the same tables
+    "jwt-rsa-refresh": 9,
+    "knox-login": 3,  # the user; the new token's digest row; the user's tokens (knox counts them against its limit)
+    "session-logout": 4,  # the session; the user; the session again; delete it
+    "token-logout": 2,  # the token (with its user); delete it
+    "jwt-logout": 5,  # blacklisted?; the user; the outstanding token; blacklist it
+    "jwt-rsa-logout": 5,
+    "knox-logout": 3,  # the token and its user; the user's tokens (expired ones deleted); delete this one
+}
+ROWS_KEPT = {
+    "session-login": {"django_session": 1},
+    "token-login": {"authtoken_token": 1},
+    "jwt-login": {"token_blacklist_outstandingtoken": 1},
+    "jwt-refresh": {"token_blacklist_outstandingtoken": 1, "token_blacklist_blacklistedtoken": 1},
+    "jwt-rsa-login": {"token_blacklist_outstandingtoken": 1},
+    "jwt-rsa-refresh": {"token_blacklist_outstandingtoken": 1, "token_blacklist_blacklistedtoken": 1},
+    "knox-login": {"knox_authtoken": 1},
+    "session-logout": {"django_session": -1},
+    "token-logout": {"authtoken_token": -1},
+    "jwt-logout": {"token_blacklist_blacklistedtoken": 1},
+    "jwt-rsa-logout": {"token_blacklist_blacklistedtoken": 1},
+    "knox-logout": {"knox_authtoken": -1},
+}
+
+
+def test_the_flows_come_from_the_schemes_recipes():
+    assert [name for name, ns, recipe in flows()] == list(QUERIES)
+
+
+@pytest.mark.parametrize(("name", "ns", "recipe"), flows(), ids=[name for name, *_ in flows()])
+def test_each_flow_makes_exactly_its_queries(name, ns, recipe, django_assert_max_num_queries):
+    step = name.rsplit("-", 1)[1]
+    flow = Flow(ns, recipe)
+    flow.before(step)
+
+    # pytest-django's capture counts BEGIN and COMMIT too, on SQLite only: at most 2 per write here.
+    with django_assert_max_num_queries(QUERIES[name] * 3) as captured:
+        response = getattr(flow, step)()
+
+    assert response.status_code in (200, 204, 205)
+    assert len(statements(captured.captured_queries)) == QUERIES[name]
+
+
+def test_the_commands_figures_are_those_counts(capsys):
+    call_command("login_costs", "--json")
+    printed = json.loads(capsys.readouterr().out)
+
+    assert {name: f["queries"] for name, f in printed["flows"].items()} == QUERIES
+    assert {name: f["rows_kept"] for name, f in printed["flows"].items()} == ROWS_KEPT
+    for name, f in printed["flows"].items():
+        assert f["ms"] > 0 and isinstance(f["ms"], float), name
+        assert f["rows_written"] >= abs(sum(f["rows_kept"].values())), name
+    assert set(printed["tables"]) == set(TABLES)
+
+
+def test_it_leaves_no_user_and_no_row_behind(django_user_model):
+    call_command("login_costs", "--json")
+
+    assert not django_user_model.objects.filter(username__startswith="login-costs-").exists()
