@@ -108,3 +108,19 @@ def test_servers_stop_with_one_line(server, case, tmp_path):
 )
 def test_printed_urls_hide_passwords(url, printed):
     assert without_password(url) == printed
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "command", ["compare_auth", "account_events", "database_leak", "login_costs", "seed_demo", "seed_bench"]
+)
+def test_the_sites_commands_on_a_database_not_migrated_say_so(command, tmp_path):
+    """A student who runs compare_auth before make demo gets one line naming the fix, and nothing is written."""
+    database = tmp_path / "empty.sqlite3"
+    status, out, err = start_up(
+        [sys.executable, "manage.py", command], {"DATABASE_URL": f"sqlite:///{database}", "DJANGO_DEBUG": "0"}
+    )
+    assert status == 1
+    assert "Traceback" not in err
+    assert "unapplied migration(s): run `make demo` or `.venv/bin/python manage.py migrate` first" in err
+    assert out == ""

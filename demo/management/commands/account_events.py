@@ -6,12 +6,11 @@ database is left as it was.
 
 import json as json_module
 
-from django.core.management.base import BaseCommand
-
 from demo.account_events import EVENTS, as_json, as_markdown, credentials, measure
+from demo.management.migrated import MigratedDatabaseCommand
 
 
-class Command(BaseCommand):
+class Command(MigratedDatabaseCommand):
     help = __doc__
 
     def add_arguments(self, parser):

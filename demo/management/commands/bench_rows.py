@@ -8,8 +8,10 @@ never expires before 2100, so neither clearsessions nor flushexpiredtokens
 removes it: the tables stay that large for the run.
 """
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection, transaction
+
+from demo.management.migrated import MigratedDatabaseCommand
 
 # N rows numbered 1..N, on SQLite and PostgreSQL alike.
 NUMBERS = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %s) "
@@ -43,7 +45,7 @@ def count(cursor, table, where=""):
     return cursor.fetchone()[0]
 
 
-class Command(BaseCommand):
+class Command(MigratedDatabaseCommand):
     help = __doc__
 
     def add_arguments(self, parser):

@@ -4,9 +4,10 @@ import json
 from dataclasses import asdict
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
 
+from demo.management.migrated import MigratedDatabaseCommand
 from demo.measure import compare_namespaces, instrumentation_overhead
 
 # Each public request takes about a millisecond, so the overhead can afford more samples than the namespaces.
@@ -18,7 +19,7 @@ def backends():
     return {"database": connection.vendor, "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]}
 
 
-class Command(BaseCommand):
+class Command(MigratedDatabaseCommand):
     help = __doc__
 
     def add_arguments(self, parser):

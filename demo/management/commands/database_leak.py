@@ -6,12 +6,11 @@ nothing but what the copy holds (see demo.database_leak).
 
 import json as json_module
 
-from django.core.management.base import BaseCommand
-
 from demo.database_leak import as_json, as_markdown, guessing_line, guessing_markdown, measure, statuses
+from demo.management.migrated import MigratedDatabaseCommand
 
 
-class Command(BaseCommand):
+class Command(MigratedDatabaseCommand):
     help = __doc__
 
     def add_arguments(self, parser):

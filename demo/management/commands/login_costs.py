@@ -14,13 +14,13 @@ from time import perf_counter
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from demo import registry
+from demo.management.migrated import MigratedDatabaseCommand
 
 # The tables a login can grow, and what (if anything) removes their rows once they are of no use.
 TABLES = {
@@ -159,7 +159,7 @@ def measure(name, ns, recipe):
     }
 
 
-class Command(BaseCommand):
+class Command(MigratedDatabaseCommand):
     help = __doc__
 
     def add_arguments(self, parser):

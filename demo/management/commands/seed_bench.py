@@ -8,9 +8,10 @@ from json import dumps
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
+from demo.management.migrated import MigratedDatabaseCommand
 from demo.models import Note
 
 from .seed_demo import DEMO_NOTES
@@ -23,7 +24,7 @@ def username(index):
     return f"bench{index:04d}"
 
 
-class Command(BaseCommand):
+class Command(MigratedDatabaseCommand):
     help = __doc__
 
     def add_arguments(self, parser):

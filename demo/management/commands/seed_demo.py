@@ -1,11 +1,11 @@
 """Create or reset the demo users, their DRF tokens and a few notes each. Safe to run any number of times."""
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from demo import registry
+from demo.management.migrated import MigratedDatabaseCommand
 from demo.models import Note
 
 # Demo accounts, documented in the README: a student types them in. They are
@@ -33,7 +33,7 @@ def seed_user(username, password, notes=DEMO_NOTES):
     return user
 
 
-class Command(BaseCommand):
+class Command(MigratedDatabaseCommand):
     help = __doc__
 
     def add_arguments(self, parser):
