@@ -86,7 +86,14 @@ def browser():
         pytest.skip(chromium_missing())
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    # Playwright's sync API keeps an asyncio event loop in this thread for the rest
+    # of the session, and Django then takes every later ORM call of the test process
+    # (a module fixture that opens a connection, say) for one made from async code and
+    # refuses it with SynchronousOnlyOperation. No Django code runs in that loop: the
+    # site under test is a separate process (a WSGI server that inherits the setting and
+    # has no event loop, so it changes nothing there). Playwright's docs give this setting.
+    with sync_playwright() as playwright, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
