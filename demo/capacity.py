@@ -7,7 +7,6 @@ over the namespace's), measured once per process and labelled as such.
 """
 
 import json
-import threading
 from pathlib import Path
 
 from django.conf import settings
@@ -15,8 +14,7 @@ from django.conf import settings
 SUMMARY = Path(settings.BASE_DIR) / "benchmarks" / "results" / "latest" / "summary.json"
 IN_PROCESS_REQUESTS = 5  # per namespace: Basic hashes the password on every one
 
-_in_process = {}
-_lock = threading.Lock()
+_in_process = {}  # measure.kept's store: the ratios, once per process
 
 
 def ratio(value):
@@ -52,14 +50,13 @@ def from_bench(path):
 
 def in_process():
     """compare_auth's ratio, inverted to read as throughput (x public): measured once per process."""
-    from .measure import compare_namespaces
+    from .measure import compare_namespaces, kept
 
-    with _lock:
-        if not _in_process:
-            figures = compare_namespaces(IN_PROCESS_REQUESTS)
-            _in_process.update(
-                {ns: f"x{ratio(1 / f.ratio_to_public)} in-process" for ns, f in figures.items() if f.ratio_to_public}
-            )
+    def measure():
+        figures = compare_namespaces(IN_PROCESS_REQUESTS)
+        return {ns: f"x{ratio(1 / f.ratio_to_public)} in-process" for ns, f in figures.items() if f.ratio_to_public}
+
+    cells = kept(_in_process, measure)
     return {
         "source": "compare_auth",
         "measured": (
@@ -68,7 +65,7 @@ def in_process():
             f"{IN_PROCESS_REQUESTS} requests each, measured by this server when it first showed this page; run "
             "make bench for requests per second"
         ),
-        "cells": dict(_in_process),
+        "cells": dict(cells),
     }
 
 
