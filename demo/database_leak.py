@@ -33,7 +33,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from . import registry
 from .account_events import refusals_not_logged
-from .measure import client_for, get_me, host, kept, leave_no_session
+from .measure import client_for, delete_user, get_me, host, kept, leave_no_session
 from .models import Note
 
 # The tables the schemes keep their side of a credential in, by the names the database gives them.
@@ -192,13 +192,9 @@ def forget(users, clients):
     """Delete the throwaway users and all they left: sessions, cache entries, JWT rows (simplejwt keeps those)."""
     for client in clients.values():
         leave_no_session(client)
-    for (
-        scheme
-    ) in registry.schemes():  # their cache entries, their JWT rows (simplejwt keeps those; blacklist rows go with them)
-        scheme.forget(list(users.values()))
     for user in users.values():
         Session.objects.filter(session_key__in=sessions_of(user)).delete()
-        user.delete()  # its DRF and knox tokens go with it
+        delete_user(user)
 
 
 def sessions_of(user):

@@ -106,9 +106,14 @@ def throwaway_user():
     try:
         yield user, password
     finally:
-        for scheme in registry.schemes():
-            scheme.forget([user])  # what the schemes keep about it that deleting it leaves (JWT rows, cache entries)
-        user.delete()  # its DRF token and notes go with it
+        delete_user(user)
+
+
+def delete_user(user):
+    """Delete a measurement's user, and what the schemes keep about it that deleting it leaves (JWT rows, cache entries)."""
+    for scheme in registry.schemes():
+        scheme.forget([user])
+    user.delete()  # its DRF and knox tokens and its notes go with it
 
 
 @dataclass

@@ -12,15 +12,14 @@ import json
 import secrets
 from time import perf_counter
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from demo import registry
 from demo.management.migrated import MigratedDatabaseCommand
+from demo.measure import SiteClient, delete_user
 
 # The tables a login can grow, and what (if anything) removes their rows once they are of no use.
 TABLES = {
@@ -81,25 +80,21 @@ class Flow:
         self.ns, self.recipe = ns, recipe
         self.password = secrets.token_urlsafe(16)
         self.user = get_user_model().objects.create_user(f"login-costs-{secrets.token_hex(4)}", password=self.password)
-        self.client = Client(enforce_csrf_checks=True, HTTP_HOST=host())
+        self.client = SiteClient(enforce_csrf_checks=True)
         self.headers, self.tokens = {}, {}
 
     def post(self, url, body=None):
         headers = {**self.headers}
         if "csrftoken" in self.client.cookies:
             headers["X-CSRFToken"] = self.client.cookies["csrftoken"].value
-        response = self.client.post(
-            url, body or {}, content_type="application/json", headers=headers, secure=settings.HTTPS
-        )
+        response = self.client.post(url, body or {}, content_type="application/json", headers=headers)
         if response.status_code not in (200, 204, 205):
             raise RuntimeError(f"POST {url} answered {response.status_code}: {response.content[:200]!r}")
         return response
 
     def login(self):
         if self.recipe["kind"] == "session":
-            self.client.get(
-                self.recipe["login"], secure=settings.HTTPS
-            )  # the csrftoken cookie, as a browser gets it first
+            self.client.get(self.recipe["login"])  # the csrftoken cookie, as a browser gets it first
         response = self.post(self.recipe["login"], {"username": self.user.get_username(), "password": self.password})
         if self.recipe["kind"] == "token":
             self.headers["Authorization"] = f"{self.recipe['keyword']} {response.json()[self.recipe['field']]}"
@@ -121,15 +116,7 @@ class Flow:
             self.login()
 
     def delete(self):
-        from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
-
-        OutstandingToken.objects.filter(user=self.user).delete()  # kept, not cascaded, by simplejwt
-        self.user.delete()  # its session rows are not tied to it: logout and clearsessions handle those
-
-
-def host():
-    allowed = [h for h in settings.ALLOWED_HOSTS if h != "*" and not h.startswith(".")]
-    return allowed[0] if allowed else "localhost"
+        delete_user(self.user)  # its session rows are not tied to it: logout and clearsessions handle those
 
 
 def table_rows():
