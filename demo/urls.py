@@ -52,6 +52,7 @@ urlpatterns = [
     path("", views.LandingView.as_view(), name="landing"),
     path("api/", views.ApiIndexView.as_view(), name="api-index"),
     path("race/", views.RaceView.as_view(), name="race"),  # the same GET me/ to each namespace, from the browser
+    path("lab/", include("lab.urls")),  # the browser lab: only with DEBUG, from loopback (lab/access.py)
     # OpenAPI: every namespace's operations, each with its own security scheme.
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
