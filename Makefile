@@ -20,13 +20,21 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt constraints.txt | 
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	touch $(VENV)/.site-installed $@
 
+# axe-core, which the browser tests inject into pages to check WCAG 2 A/AA (package.json pins it).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
 # Served by gunicorn, not runserver: runserver stalls every keep-alive response by ~40 ms (demo/gunicorn_demo.py says why).
 demo: $(VENV)/.site-installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --base-url http://127.0.0.1:$(PORT)
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} exec $(VENV)/bin/gunicorn -c demo/gunicorn_demo.py --bind 127.0.0.1:$(PORT) demo.wsgi
+	@# With DEBUG, the browser lab's same-site front end on the next port (lab/); evil.localhost needs no bind of its own.
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1}; export DJANGO_DEBUG; \
+	if [ "$$DJANGO_DEBUG" = 1 ]; then lab="--bind 127.0.0.1:$$(($(PORT) + 1))"; echo "The browser lab: http://127.0.0.1:$(PORT)/lab/"; fi; \
+	exec $(VENV)/bin/gunicorn -c demo/gunicorn_demo.py --bind 127.0.0.1:$(PORT) $$lab demo.wsgi
 
-test: $(VENV)/.dev-installed
+test: $(VENV)/.dev-installed node_modules/.installed
 	$(PY) -m pytest
 
 # ruff's linter and its formatter, in check mode, over the whole tree (pyproject.toml says which rules).

@@ -81,52 +81,65 @@ BCP = (
 )
 
 
+SUCCEEDED, FAILED = "attacker succeeded", "attacker failed"
+
+
 def where_to_keep():
-    """The three rows: for whom, what to choose, what it still leaves open; each citing lab cells
-    (namespace, storage, attack) or claims ("a", "b") and the documents it rests on."""
+    """The three rows: for whom, what to choose, what it still leaves open; each citing the lab cells
+    (namespace, storage, attack, the outcome it rests on) and claims it stands on, and the documents.
+
+    tests/test_lab.py checks every cited outcome against the measured cell.
+    """
     return [
         {
             "client": "A browser front end on the same site (same host, another port or path)",
-            "choose": "session (or jwt-cookie): the credential in an HttpOnly, SameSite=Lax cookie, CSRF token "
-            "on unsafe methods; CORS with credentials for the front end's exact origin if it is another origin.",
-            "open": "An injected script cannot read the cookie but can still act as the user from the page "
-            "(xss-misuse): HttpOnly stops theft, not misuse. A token in localStorage is readable and "
-            "replayable from anywhere until it expires or is revoked.",
+            "choose": "session (or jwt-cookie): the credential in an HttpOnly, SameSite=Lax cookie, Django's CSRF "
+            "token on unsafe methods, and CORS with credentials for the front end's exact origin if it is another "
+            "origin (plus CSRF_TRUSTED_ORIGINS for its unsafe requests).",
+            "open": "An injected script cannot read the cookie, but it acts as the user from the page all the same: "
+            "HttpOnly stops theft, not misuse. A token in localStorage instead is read and replayed from anywhere "
+            "until it expires or is revoked (the account-events table says how long).",
             "cells": [
-                ("session", "cookie", "xss-steal"),
-                ("session", "cookie", "xss-misuse"),
-                ("session", "cookie", "csrf-form"),
-                ("session", "cookie", "csrf-fetch"),
-                ("jwt", "localStorage", "xss-steal"),
-                ("jwt", "localStorage", "xss-replay"),
+                ("session", "cookie", "csrf-form", FAILED),
+                ("session", "cookie", "csrf-fetch", FAILED),
+                ("session", "cookie", "xss-steal", FAILED),
+                ("session", "cookie", "xss-misuse", SUCCEEDED),
+                ("session", "cookie", "cross-origin-read", FAILED),
+                ("jwt", "localStorage", "xss-steal", SUCCEEDED),
+                ("jwt", "localStorage", "xss-replay", SUCCEEDED),
             ],
             "claims": ["a"],
             "sources": [ASVS_COOKIES, ASVS_SESSIONS, SAMESITE, HTML5],
         },
         {
             "client": "A browser front end on another site",
-            "choose": "Cookies go with its requests only as SameSite=None; Secure (claim a), which gives up "
-            "SameSite's CSRF defence; a token in memory (not localStorage) sent as Authorization, or better a "
-            "backend on the front end's own site holding the tokens (the BCP's backend-for-frontend).",
-            "open": "In memory the token is out of reach of storage-reading scripts (xss-steal fails) but a "
-            "script that wraps fetch still uses it (xss-misuse); Basic's cached credentials ride along with "
-            "every cross-site request (csrf-form, csrf-fetch).",
+            "choose": "Not cookies: none reached the API from another site here, SameSite=None; Secure included "
+            "(claim a; the browser's third-party cookie rules decide, not the server). A token held in memory and "
+            "sent as Authorization, or better a backend on the front end's own site that keeps the tokens "
+            "(the browser-based-apps BCP's backend for frontend).",
+            "open": "In memory the token is out of reach of a script that reads storage, but a script that wraps "
+            "fetch uses it as it passes (xss-misuse); in localStorage it is simply stolen. The forged requests "
+            "fail for every token, as they do for Basic's cached credentials (which Chromium kept to same-site "
+            "requests).",
             "cells": [
-                ("jwt", "memory", "xss-steal"),
-                ("jwt", "memory", "xss-misuse"),
-                ("basic", "basic-cache", "csrf-form"),
-                ("basic", "basic-cache", "csrf-fetch"),
+                ("jwt", "memory", "xss-steal", FAILED),
+                ("jwt", "memory", "xss-misuse", SUCCEEDED),
+                ("jwt", "memory", "csrf-fetch", FAILED),
+                ("knox", "localStorage", "xss-steal", SUCCEEDED),
+                ("basic", "basic-cache", "csrf-form", FAILED),
+                ("basic", "basic-cache", "xss-misuse", SUCCEEDED),
             ],
             "claims": ["a"],
-            "sources": [SAMESITE, BCP, JWT_SHEET],
+            "sources": [SAMESITE, BCP, JWT_SHEET, HTML5],
         },
         {
             "client": "A mobile or desktop app",
-            "choose": "Any scheme works from an HTTP library: session cookies too, with a cookie jar and the "
-            "CSRF token echoed (claim b). Tokens (jwt, knox) in the platform's secure storage are the usual "
-            "choice; no browser means no CSRF and no cross-origin rules.",
-            "open": "Whatever the app stores is as good as the password until it expires or is revoked: see the "
-            "account-events table for how long each lasts.",
+            "choose": "Any scheme works from an HTTP library, session cookies included: a cookie jar and the CSRF "
+            "token echoed in a header (claim b). Tokens (jwt, knox) in the platform's secure storage are the usual "
+            "choice; without a browser there is no CSRF and no cross-origin rule to lean on or fight.",
+            "open": "Whatever the app stores is as good as the password until it expires or is revoked (the "
+            "account-events table). Over HTTPS, Django's CSRF check also wants a Referer from a client "
+            "that sends no Origin.",
             "cells": [],
             "claims": ["b"],
             "sources": [ASVS_SESSIONS, JWT_SHEET],

@@ -63,33 +63,35 @@ async function postJSON(url, body, headers, credentials) {
   });
 }
 
+// One login per login endpoint and storage: token-cached takes token's tokens, jwt-stateless jwt's (CONTRACT.md),
+// and the login endpoints are throttled. Resolves to the token (null for cookies and Basic).
 async function logInOnce(cell) {
   const { recipe } = cell;
-  if (cell.storage === "localStorage" && tokenOf(cell) && (await api(cell, "GET", "me/")).ok) return; // still good
+  if (cell.storage === "localStorage" && tokenOf(cell) && (await api(cell, "GET", "me/")).ok) return tokenOf(cell);
   if (recipe.kind === "basic") {
     // The first request gets Basic's challenge and the browser asks for the user name and password itself.
     const response = await api(cell, "GET", "me/");
     if (!response.ok) throw new Error(`basic: HTTP ${response.status}: answer the browser's prompt with ${user} / ${password}`);
-    return;
+    return null;
   }
   if (recipe.kind === "session" || recipe.kind === "cookie") {
     await realFetch(recipe.login, { headers: { Accept: "application/json" }, credentials: "same-origin" }); // csrftoken
     const response = await postJSON(recipe.login, { username: user, password }, csrfHeaders(recipe), "same-origin");
     if (!response.ok) throw new Error(`${cell.ns} login: HTTP ${response.status}`);
-    return;
+    return null;
   }
   const response = await postJSON(recipe.login, { username: user, password }, {}, "omit");
   const answer = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(`${cell.ns} login: HTTP ${response.status} ${answer.detail || ""}`);
-  keep(cell, recipe.kind === "jwt" ? answer.access : answer[recipe.field]);
+  return recipe.kind === "jwt" ? answer.access : answer[recipe.field];
 }
 
-const loggedIn = new Map(); // one login per credential per page load: the login endpoints are throttled
-function logIn(cell) {
-  if (!loggedIn.has(cell.key)) {
-    loggedIn.set(cell.key, logInOnce(cell).catch((error) => { loggedIn.delete(cell.key); throw error; }));
-  }
-  return loggedIn.get(cell.key);
+const logins = new Map(); // once per page load
+async function logIn(cell) {
+  const once = cell.recipe.login ? `${cell.recipe.login} ${cell.storage}` : cell.key;
+  if (!logins.has(once)) logins.set(once, logInOnce(cell).catch((error) => { logins.delete(once); throw error; }));
+  const token = await logins.get(once);
+  if (token && tokenOf(cell) !== token) keep(cell, token);
 }
 
 async function notesTitled(cell, title) {
@@ -161,7 +163,12 @@ function sourceOf(cell, found) {
   }
   const token = tokenOf(cell);
   for (const area of ["localStorage", "sessionStorage"]) {
-    for (const [key, value] of Object.entries(loot[area] || {})) if (value === token) return `${area}:${key}`;
+    for (const [key, value] of Object.entries(loot[area] || {})) {
+      // A page that keeps its token in memory has none in storage: the copies this lab page keeps for the
+      // localStorage rows don't count (DRF's token login answers the same key every time, one per user).
+      if (cell.storage === "memory" && key.startsWith("lab:")) continue;
+      if (value === token) return `${area}:${key}`;
+    }
   }
   return "";
 }
@@ -228,7 +235,8 @@ const ATTACKS = {
     return Object.fromEntries(cells.map((cell, i) => {
       const frontRead = front[i].read ? `read HTTP ${front[i].status}${front[i].username ? ` as ${front[i].username}` : ""}`
         : `could not read it (${front[i].error})`;
-      const detail = (what) => `evil.localhost ${what}; the same-site front end (CORS allows it) ${frontRead}`;
+      const own = COOKIE_STORAGES.has(cell.storage) ? "" : " (web storage is per origin: it holds no token of this page's)";
+      const detail = (what) => `evil.localhost ${what}; the same-site front end (CORS allows it) ${frontRead}${own}`;
       return [cell.key, evil[i].read && evil[i].username === user
         ? succeeded(detail(`read GET me/ as ${user}`))
         : failed(detail(evil[i].read ? `read HTTP ${evil[i].status}` : `could not read the answer (${evil[i].error})`))];
