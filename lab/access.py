@@ -33,7 +33,9 @@ def require_lab(request):
 
 
 def port_of(request):
-    return int(request.get_port() or 80)
+    """The port of the (validated) Host header: the one the browser used, on whichever bind it arrived."""
+    host, _, port = request.get_host().rpartition(":")
+    return int(port) if host and port.isdigit() else 80
 
 
 def origins(request):

@@ -18,7 +18,7 @@ def word(cell):
 def claim_a_verdict(rows):
     lines = []
     for front_end in ("same-site", "cross-site"):
-        mine = [r for r in rows if r["front_end"] == front_end]
+        mine = [r for r in rows if r["front_end"] == front_end and not r.get("write")]
         sent = [r["cookie"] for r in mine if r["sent"]]
         lines.append(f"{front_end} front end: " + (", ".join(sent) if sent else "no cookie") + " sent")
     return "; ".join(lines)
@@ -49,11 +49,14 @@ def as_markdown(result):
         "| front end | cookie | kept by the browser | sent with the front end's request | detail |",
         "|---|---|---|---|---|",
     ]
-    for r in claim_a:
+    for r in (r for r in claim_a if not r.get("write")):
         sent = "sent" if r["sent"] else "not sent"
         lines.append(
             f"| {r['front_end']} | {r['cookie']} | {'yes' if r['kept'] else 'no'} | {sent} | {r.get('detail', '')} |"
         )
+    lines += ["", "| front end | unsafe request | accepted | answer |", "|---|---|---|---|"]
+    for r in (r for r in claim_a if r.get("write")):
+        lines.append(f"| {r['front_end']} | {r['cookie']} | {'yes' if r['sent'] else 'no'} | {r['detail']} |")
     lines += [
         "",
         'Claim (b), "cookies are not available in mobile and desktop apps": ' + claim_b_verdict(claim_b) + ".",

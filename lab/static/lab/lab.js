@@ -272,6 +272,14 @@ const CLAIMS = {
       for (const [name, samesite] of Object.entries(CONFIG.probes)) {
         rows.push({ claim: "a", front_end: frontEnd, cookie: samesite, kept: kept.includes(name), sent: probes.includes(name) });
       }
+      const writes = cookieCells.map((c) => ({ url: `${origins.api}/api/${c.ns}/notes/`, csrfCookie: c.recipe.csrf_cookie || "csrftoken", csrfHeader: c.recipe.csrf_header || "X-CSRFToken" }));
+      const written = await visit(url, { task: "write", writes });
+      cookieCells.forEach((cell, i) => {
+        const w = written[i];
+        const said = w.read ? `HTTP ${w.status}${w.detail ? `: ${w.detail}` : ""}` : w.error;
+        rows.push({ claim: "a", write: true, front_end: frontEnd, cookie: `${cell.ns}: POST notes/ with ${writes[i].csrfHeader}`,
+                    kept: true, sent: w.read && w.status === 201, detail: said.replaceAll(origins.front, "http://127.0.0.1:PORT+1").replaceAll(origins.cross_front, "http://app.localhost:PORT") });
+      });
       cookieCells.forEach((cell, i) => {
         const sent = echo.read ? (echo.body.credential_cookies[cell.ns] || []) : [];
         const read = reads[i];
@@ -308,7 +316,7 @@ function showClaims(claim, rows) {
   body.replaceChildren(...rows.map((row) => {
     const tr = document.createElement("tr");
     const cells = claim === "claim-a"
-      ? [row.front_end, row.cookie, row.kept ? "yes" : "no", row.sent ? "sent" : "not sent", row.detail || ""]
+      ? [row.front_end, row.cookie, row.kept ? "yes" : "no", row.write ? (row.sent ? "accepted" : "refused") : (row.sent ? "sent" : "not sent"), row.detail || ""]
       : [row.namespace, row.client, row.works ? "works" : "fails", row.detail];
     for (const text of cells) { const td = document.createElement("td"); td.textContent = text; tr.append(td); }
     tr.dataset.row = JSON.stringify(row);
