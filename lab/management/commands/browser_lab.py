@@ -1,12 +1,25 @@
 """manage.py browser_lab [--json|--markdown]: the lab's attacks in headless chromium, against a server it starts."""
 
 import json
+import os
 
 from django.core.management.base import BaseCommand, CommandError
 
 from lab.browser import CHROMIUM, launch, run_lab
 from lab.report import as_markdown, as_text
 from lab.server import lab_server
+
+
+def measure():
+    """Every cell and claim, from a lab server and a chromium of its own, both stopped afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    with lab_server() as api, sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            return run_lab(api, browser)
+        finally:
+            browser.close()
 
 
 class Command(BaseCommand):
@@ -18,18 +31,9 @@ class Command(BaseCommand):
         output.add_argument("--markdown", action="store_true", help="the tables docs/browser-lab.md shows")
 
     def handle(self, *args, **options):
-        import os
-
         if not os.access(CHROMIUM, os.X_OK):
             raise CommandError(f"no {CHROMIUM}: apt-get install chromium")
-        from playwright.sync_api import sync_playwright
-
-        with lab_server() as api, sync_playwright() as playwright:
-            browser = launch(playwright)
-            try:
-                result = run_lab(api, browser)
-            finally:
-                browser.close()
+        result = measure()
         if options["json"]:
             self.stdout.write(json.dumps(result, indent=2))
         elif options["markdown"]:
