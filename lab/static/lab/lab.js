@@ -307,7 +307,7 @@ function show(attack, cell, result) {
   td.title = result.detail;
   td.className = result.outcome === "attacker succeeded" ? "lab-succeeded" : "lab-failed";
   document.querySelectorAll(`[data-cites="${cell.ns}/${cell.storage}/${attack}"]`).forEach((node) => {
-    node.textContent = `${cell.ns}, ${cell.storage}, ${attack}: attacker ${td.textContent}`;
+    node.textContent = `${cell.ns}, ${cell.storage}, ${attack}: attacker ${td.textContent} here (recorded: ${node.dataset.expected})`;
   });
 }
 
