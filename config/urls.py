@@ -54,6 +54,10 @@ urlpatterns = [
     path("", pages.LandingView.as_view(), name="landing"),
     path("api/", views.ApiIndexView.as_view(), name="api-index"),
     path("race/", pages.RaceView.as_view(), name="race"),  # the same GET me/ to each namespace, from the browser
+    path("step-by-step/", pages.StepByStepView.as_view(), name="step-by-step"),
+    path("account-events/", pages.AccountEventsView.as_view(), name="account-events"),
+    path("stolen-database/", pages.StolenDatabaseView.as_view(), name="stolen-database"),
+    path("choose/", pages.ChooseView.as_view(), name="choose"),
     # OpenAPI: every namespace's operations, each with its own security scheme.
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
