@@ -25,14 +25,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
-# Served by gunicorn, not runserver: runserver stalls every keep-alive response by ~40 ms (demo/gunicorn_demo.py says why).
+# Served by gunicorn, not runserver: runserver stalls every keep-alive response by ~40 ms (config/gunicorn.py says why).
 demo: $(VENV)/.site-installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --base-url http://127.0.0.1:$(PORT)
 	@# With DEBUG, the browser lab's same-site front end on the next port (lab/); evil.localhost needs no bind of its own.
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1}; export DJANGO_DEBUG; \
 	if [ "$$DJANGO_DEBUG" = 1 ]; then lab="--bind 127.0.0.1:$$(($(PORT) + 1))"; echo "The browser lab: http://127.0.0.1:$(PORT)/lab/"; fi; \
-	exec $(VENV)/bin/gunicorn -c demo/gunicorn_demo.py --bind 127.0.0.1:$(PORT) $$lab demo.wsgi
+	exec $(VENV)/bin/gunicorn -c config/gunicorn.py --bind 127.0.0.1:$(PORT) $$lab config.wsgi
 
 test: $(VENV)/.dev-installed node_modules/.installed
 	$(PY) -m pytest

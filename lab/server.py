@@ -58,7 +58,7 @@ def lab_server():
                 timeout=300,
             )
         command = [
-            sys.executable, "-m", "gunicorn", "demo.wsgi",
+            sys.executable, "-m", "gunicorn", "config.wsgi",
             "--bind", f"127.0.0.1:{port}", "--bind", f"127.0.0.1:{port + 1}",
             "--workers", "1", "--worker-class", "gthread", "--threads", "6",
             "--timeout", "60", "--no-control-socket",

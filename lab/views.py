@@ -19,7 +19,7 @@ from django.views import View
 from django.views.decorators.clickjacking import xframe_options_deny
 from django.views.generic import TemplateView
 
-from demo import registry
+import registry
 
 from .access import API_HOST, ATTACKER_HOST, CROSS_SITE_FRONT_END_HOST, origins, port_of, require_lab
 from .app_client import app_client_rows

@@ -79,7 +79,7 @@ def test_a_configured_origin_gets_cors_with_credentials_and_no_other(settings):
 
 @pytest.fixture
 def lab_on(settings):
-    """DEBUG on, as demo/settings.py makes it with DJANGO_DEBUG=1 (the lab's sites join ALLOWED_HOSTS)."""
+    """DEBUG on, as config/settings.py makes it with DJANGO_DEBUG=1 (the lab's sites join ALLOWED_HOSTS)."""
     settings.DEBUG = True
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "evil.localhost", "app.localhost"]
 
