@@ -66,7 +66,9 @@ def claims_shown(page, name):
 
 
 def stolen(api, run):
-    with urlopen(Request(f"{api}/lab/stolen/{run}/", headers={"Accept": "application/json"}), timeout=10) as response:
+    with urlopen(
+        Request(f"{api}/lab/stolen/?run={run}", headers={"Accept": "application/json"}), timeout=10
+    ) as response:
         return json.loads(response.read())["loot"] or {}
 
 

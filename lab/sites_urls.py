@@ -6,6 +6,6 @@ from . import views
 
 urlpatterns = [
     path("", views.AttackerPageView.as_view(), name="attacker"),
-    path("collect/<slug:run>/", views.CollectView.as_view(), name="collect"),
+    path("collect/", views.CollectView.as_view(), name="collect"),  # ?run=<id>&loot=<JSON>
     path("front-end/", views.CrossSiteFrontEndView.as_view(), name="cross-site-front-end"),
 ]

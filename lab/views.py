@@ -7,6 +7,7 @@ reflects input into a page: the "injected" script is a fixed file
 """
 
 import json
+import re
 from urllib.error import HTTPError, URLError
 from urllib.request import Request, urlopen
 
@@ -138,7 +139,10 @@ def credential_cookie_names(scheme, received=()):
 class StolenView(LabPageMixin, View):
     """What the attacker's server received from the injected script of run `run`, and what it got with it."""
 
-    def get(self, request, run):
+    def get(self, request):
+        run = run_id(request)
+        if run is None:
+            return JsonResponse({"detail": RUN_DETAIL}, status=400)
         return JsonResponse(cache.get(f"lab:loot:{run}") or {"loot": None, "replays": []})
 
 
@@ -194,10 +198,13 @@ class CollectView(View):
     scheme's Authorization header, at GET me/ of every namespace GET /api/ lists.
     """
 
-    def get(self, request, run):
+    def get(self, request):
         require_lab(request)
         if request.get_host().rsplit(":", 1)[0] != ATTACKER_HOST:
             raise Http404("the attacker's server is on the attacker's site only")
+        run = run_id(request)
+        if run is None:
+            return JsonResponse({"detail": RUN_DETAIL}, status=400)
         try:
             loot = json.loads(request.GET.get("loot", ""))
         except ValueError:
@@ -208,6 +215,14 @@ class CollectView(View):
         found = {"loot": loot, "replays": replay(api, loot)}
         cache.set(f"lab:loot:{run}", found, LOOT_SECONDS)
         return JsonResponse({"received": sorted(loot)})
+
+
+RUN_DETAIL = "run must be 1 to 64 letters, digits, - or _"
+
+
+def run_id(request):
+    run = request.GET.get("run", "")
+    return run if re.fullmatch(r"[\w-]{1,64}", run, flags=re.ASCII) else None
 
 
 def fetch_me(api, ns, headers):

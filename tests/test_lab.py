@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from lab import browser as lab_browser
+from lab import views
 from lab.attacks import ATTACK_NAMES, FAILED, STORAGES, SUCCEEDED, where_to_keep
 from lab.report import as_markdown
 from lab.server import lab_server
@@ -36,7 +37,9 @@ def lab_client(host="127.0.0.1:8000", **extra):
 # --- Without DEBUG (every deployment): nothing of the lab.
 
 
-@pytest.mark.parametrize("path", ["/lab/", "/lab", "/lab/probe/set/", "/lab/probe/echo/", "/lab/front-end/"])
+@pytest.mark.parametrize(
+    "path", ["/lab/", "/lab", "/lab/probe/set/", "/lab/probe/echo/", "/lab/front-end/", "/lab/stolen/?run=x"]
+)
 def test_no_lab_without_debug(settings, path):
     settings.DEBUG = False
     response = lab_client().get(path, follow=True)
@@ -50,7 +53,7 @@ def test_no_attacker_site_without_debug(settings):
     # Even where a deployment allowed the name, the lab's sites answer 404, and nothing of the site either.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "evil.localhost", "app.localhost"]
     for host in ("evil.localhost:8000", "app.localhost:8000"):
-        for path in ("/", "/collect/abc/", "/front-end/", "/api/session/me/"):
+        for path in ("/", "/collect/?run=abc&loot={}", "/front-end/", "/api/session/me/"):
             assert lab_client(host=host).get(path).status_code == 404, (host, path)
 
 
@@ -109,7 +112,9 @@ def test_the_attacker_site_serves_the_attackers_pages_only(lab_on):
     assert attacker.get("/front-end/").status_code == 404  # the cross-site front end's page is on app.localhost
     assert lab_client(host="app.localhost:8000").get("/front-end/").status_code == 200
     assert lab_client(host="app.localhost:8000").get("/").status_code == 404
-    assert attacker.get("/collect/abc/", {"loot": "not json"}).status_code == 400
+    assert attacker.get("/collect/", {"run": "abc", "loot": "not json"}).status_code == 400
+    assert attacker.get("/collect/", {"run": "a/b", "loot": "{}"}).json() == {"detail": views.RUN_DETAIL}
+    assert lab_client().get("/lab/stolen/", {"run": "never-run"}).json() == {"loot": None, "replays": []}
 
 
 def test_with_debug_cors_allows_the_same_site_front_end_only(lab_on):

