@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "auth_jwt",
     "auth_jwt_rsa",
     "auth_knox",
+    "costs",  # /costs/: what each JWT algorithm costs, where each namespace's time goes
 ]
 
 MIDDLEWARE = [
@@ -210,6 +211,9 @@ SIMPLE_JWT = {
 # (Ed25519, .jwt_ed25519_private_key.pem): docs/jwt-algorithms.md compares them.
 JWT_RSA_PRIVATE_KEY_FILE = os.environ.get("JWT_RSA_PRIVATE_KEY_FILE") or None
 JWT_ASYMMETRIC_ALGORITHM = os.environ.get("JWT_ASYMMETRIC_ALGORITHM") or "RS256"
+
+# --- /costs/: the last `compare_auth --algorithms` and `--profile`, kept here (untracked) for the page to show.
+COSTS_DIR = BASE_DIR / ".costs"
 
 # --- knox: tokens stored as digests (SHA-512), each expiring KNOX_TOKEN_SECONDS after login.
 REST_KNOX = {
