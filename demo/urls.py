@@ -24,6 +24,7 @@ from auth_jwt_rsa.authentication import JWTAuthentication as JWTRSAAuthenticatio
 from auth_knox.authentication import KnoxTokenAuthentication
 from auth_session.authentication import SessionAuthentication
 from auth_token.authentication import CachedTokenAuthentication, TokenAuthentication
+from costs import views as costs_views
 from demo import registry, views
 from demo.throttling import login_throttled
 
@@ -52,6 +53,8 @@ urlpatterns = [
     path("", views.LandingView.as_view(), name="landing"),
     path("api/", views.ApiIndexView.as_view(), name="api-index"),
     path("race/", views.RaceView.as_view(), name="race"),  # the same GET me/ to each namespace, from the browser
+    path("costs/", costs_views.CostsView.as_view(), name="costs"),  # JWT algorithms; where each namespace's time goes
+    path("costs/profile.svg", costs_views.ProfileChartView.as_view(), name="costs-profile-chart"),
     # OpenAPI: every namespace's operations, each with its own security scheme.
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
