@@ -43,7 +43,7 @@ def where_the_time_goes(profile, path, title="Where the server's time for one GE
     axes.invert_yaxis()
     axes.set_xlabel("milliseconds (median of each part over the profiled requests)")
     axes.set_title(title, fontsize=10)
-    axes.legend(fontsize=7, loc="lower right", ncols=2)
+    axes.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=4, frameon=False)
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)
