@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm, RSAAlgorithm
 
-from demo.checkout import checkout_secret
+from config.checkout import checkout_secret
 
 KEY_BITS = 2048  # RFC 7518, section 3.3: 2048 bits or more for RS256 (and PS256, section 3.5)
 # Header parameters that tell the verifier where to find the key (RFC 7515, section 4.1): a verifier

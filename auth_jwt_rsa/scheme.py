@@ -1,7 +1,7 @@
 """How the site describes the jwt-rsa namespace: jwt's scheme, with tokens signed by a key pair (RS256 by default)."""
 
 from auth_jwt.scheme import JWTScheme, RefreshCredential
-from demo.registry import Recipe
+from registry import Recipe
 
 from . import keys
 from .serializers import LoginSerializer

@@ -19,8 +19,8 @@ from time import perf_counter
 from django.contrib.auth.hashers import get_hasher
 from django.core.cache import caches
 
-from demo import registry
-from demo.measure import client_for, get_me, leave_no_session, throwaway_user
+import registry
+from measurements.measure import client_for, get_me, leave_no_session, throwaway_user
 
 FRAMEWORK = "framework and middleware"
 AUTH = "authentication (the rest)"
@@ -47,14 +47,14 @@ def steps():
             "__call__",
             FRAMEWORK,
         ),  # the whole request, as a WSGI server hands it over
-        ("demo.views.InstrumentedView", "perform_authentication", AUTH),
+        ("instrumentation.views.InstrumentedView", "perform_authentication", AUTH),
         ("jwt.api_jws.PyJWS", "_verify_signature", CRYPTO),  # HMAC, RSA, ECDSA or Ed25519
         (f"{hasher.__module__}.{hasher.__qualname__}", "verify", CRYPTO),  # basic: the password hash
         ("knox.auth", "hash_token", CRYPTO),  # knox: the token's digest
         ("auth_token.authentication.CachedTokenAuthentication", "cache_key", CRYPTO),  # its SHA-256
         ("django.db.backends.utils.CursorWrapper", "execute", DATABASE),
         *((cache_class(), method, CACHE) for method in ("get", "set", "add", "get_many", "delete")),
-        ("demo.views.MeView", "get", VIEW),
+        ("api.views.MeView", "get", VIEW),
         ("rest_framework.renderers.JSONRenderer", "render", SERIALIZATION),
     ]
 
