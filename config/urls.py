@@ -27,6 +27,7 @@ from auth_jwt_rsa.authentication import JWTAuthentication as JWTRSAAuthenticatio
 from auth_knox.authentication import KnoxTokenAuthentication
 from auth_session.authentication import SessionAuthentication
 from auth_token.authentication import CachedTokenAuthentication, TokenAuthentication
+from costs import views as costs_views
 from pages import views as pages
 
 
@@ -58,6 +59,8 @@ urlpatterns = [
     path("account-events/", pages.AccountEventsView.as_view(), name="account-events"),
     path("stolen-database/", pages.StolenDatabaseView.as_view(), name="stolen-database"),
     path("choose/", pages.ChooseView.as_view(), name="choose"),
+    path("costs/", costs_views.CostsView.as_view(), name="costs"),  # JWT algorithms; where each namespace's time goes
+    path("costs/profile.svg", costs_views.ProfileChartView.as_view(), name="costs-profile-chart"),
     # OpenAPI: every namespace's operations, each with its own security scheme.
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
