@@ -9,7 +9,6 @@ import json
 
 from django.contrib.auth.hashers import get_hasher
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
 from django.views.generic import TemplateView
 
 import registry
@@ -17,35 +16,9 @@ from measurements import account_events, database_leak
 from measurements.capacity import capacity_column
 from measurements.measure import landing_figures
 
-# The pages a student moves between, in reading order: (URL name, title). A topic whose app is not
-# mounted (the lab exists only with DEBUG on loopback) is left out of the menu.
-TOPICS = [
-    ("landing", "Overview"),
-    ("step-by-step", "One request, step by step"),
-    ("account-events", "When the account changes"),
-    ("stolen-database", "What a stolen database gives"),
-    ("choose", "When to choose which scheme"),
-    ("lab", "The browser lab"),
-    ("outages", "When a service is down"),
-    ("costs", "Where the time goes"),
-    ("race", "The race"),
-]
-
-
-def topics(current):
-    menu = []
-    for name, title in TOPICS:
-        try:
-            menu.append({"url": reverse(name), "title": title, "current": name == current})
-        except NoReverseMatch:
-            continue
-    return menu
-
 
 class TopicView(TemplateView):
-    """A page of the site: the menu of topics, and one row per mounted namespace."""
-
-    url_name = ""
+    """A page of the site: one row per mounted namespace (the menu of topics comes from pages.context_processors)."""
 
     def rows(self):
         base = self.request.build_absolute_uri("/").rstrip("/")
@@ -57,14 +30,13 @@ class TopicView(TemplateView):
 
     def get_context_data(self, **kwargs):
         base = self.request.build_absolute_uri("/").rstrip("/")
-        return super().get_context_data(topics=topics(self.url_name), base=base, **kwargs)
+        return super().get_context_data(base=base, **kwargs)
 
 
 class LandingView(TopicView):
     """The overview: the comparison table and a chart of what each namespace costs."""
 
     template_name = "pages/index.html"
-    url_name = "landing"
 
     def get_context_data(self, **kwargs):
         rows = self.rows()
@@ -102,7 +74,6 @@ class StepByStepView(TopicView):
     """One authenticated GET me/ per namespace, as recorded, and the curl lines that send it."""
 
     template_name = "pages/step_by_step.html"
-    url_name = "step-by-step"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(rows=self.rows(), **kwargs)
@@ -122,7 +93,6 @@ class AccountEventsView(MeasuredOnRequestView):
     """Logout, a password change, deactivation, deletion: does each credential still work?"""
 
     template_name = "pages/account_events.html"
-    url_name = "account-events"
     measurement = account_events
 
     def get_context_data(self, **kwargs):
@@ -135,7 +105,6 @@ class StolenDatabaseView(MeasuredOnRequestView):
     """What each scheme's stored side of a credential gives someone with a copy of the database."""
 
     template_name = "pages/stolen_database.html"
-    url_name = "stolen-database"
     measurement = database_leak
 
     def get_context_data(self, **kwargs):
@@ -151,7 +120,6 @@ class ChooseView(TopicView):
     """When to choose which scheme: each app's choose_when beside the measured queries and stolen-database cell."""
 
     template_name = "pages/choose.html"
-    url_name = "choose"
 
     def get_context_data(self, **kwargs):
         rows = self.rows()
@@ -165,7 +133,6 @@ class RaceView(TopicView):
     """The race: the browser logs in to each scheme through the real endpoints, then times the same GET me/ in each."""
 
     template_name = "pages/race.html"
-    url_name = "race"
 
     def get_context_data(self, **kwargs):
         hasher = get_hasher()  # what Basic pays on every request, named on the page

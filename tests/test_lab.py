@@ -85,6 +85,7 @@ def lab_on(settings):
     """DEBUG on, as config/settings.py makes it with DJANGO_DEBUG=1 (the lab's sites join ALLOWED_HOSTS)."""
     settings.DEBUG = True
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "evil.localhost", "app.localhost"]
+    settings.ROOT_URLCONF = "tests.lab_urls"  # the URLconf was built with DEBUG off: the one DEBUG on builds
 
 
 def test_the_lab_page_with_debug_links_back(lab_on):
@@ -95,8 +96,11 @@ def test_the_lab_page_with_debug_links_back(lab_on):
 
 
 @pytest.mark.django_db
-def test_the_landing_page_links_to_the_lab(client):
-    assert b'<a href="/lab/">The browser lab</a>' in client.get("/", HTTP_HOST="127.0.0.1").content
+def test_the_landing_page_links_to_the_lab_with_debug_only(client, settings):
+    assert b'<a href="/lab/">The browser lab</a>' not in client.get("/", HTTP_HOST="127.0.0.1").content
+    settings.ROOT_URLCONF = "tests.lab_urls"
+    page = client.get("/", HTTP_HOST="127.0.0.1").content
+    assert page.count(b'<a href="/lab/">The browser lab</a>') == 2  # the line, and the menu of topics
 
 
 def test_the_lab_answers_only_loopback(lab_on):

@@ -137,7 +137,7 @@ SENT_AND_CHECKED = {
     "jwt": ("Authorization: Bearer ‹", "rest_framework_simplejwt.authentication.JWTAuthentication"),
     "jwt-stateless": (
         "Authorization: Bearer ‹",
-        "rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication",
+        "auth_jwt.authentication.JWTStatelessUserAuthentication",
     ),
     "jwt-rsa": ("Authorization: Bearer ‹", "auth_jwt_rsa.authentication.JWTAuthentication"),
 }
