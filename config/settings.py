@@ -215,6 +215,8 @@ SIMPLE_JWT = {
 # (Ed25519, .jwt_ed25519_private_key.pem): docs/jwt-algorithms.md compares them.
 JWT_RSA_PRIVATE_KEY_FILE = os.environ.get("JWT_RSA_PRIVATE_KEY_FILE") or None
 JWT_ASYMMETRIC_ALGORITHM = os.environ.get("JWT_ASYMMETRIC_ALGORITHM") or "RS256"
+# compare_auth --algorithms: the module that signs and verifies with each algorithm (jwt-rsa's keys and backend).
+JWT_ALGORITHMS_COMPARISON = "auth_jwt_rsa.algorithms"
 
 # --- /costs/: the last `compare_auth --algorithms` and `--profile`, kept here (untracked) for the page to show.
 COSTS_DIR = BASE_DIR / ".costs"

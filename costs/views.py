@@ -1,12 +1,11 @@
 """/costs/: the last recorded `compare_auth --algorithms` and `--profile`, with their dates; or the command that records them."""
 
+from django.conf import settings
 from django.http import FileResponse, Http404
 from django.views import View
 from django.views.generic import TemplateView
 
-from auth_jwt_rsa import keys
-
-from . import algorithms, record
+from . import record
 
 
 class CostsView(TemplateView):
@@ -17,10 +16,7 @@ class CostsView(TemplateView):
     def get_context_data(self, **kwargs):
         measured = record.load("algorithms")
         profile = record.load("profile")
-        rows = measured and [
-            {"algorithm": name, "key": algorithms.KEY_NAMES[name], **row}
-            for name, row in measured["algorithms"].items()
-        ]
+        rows = measured and [{"algorithm": name, **row} for name, row in measured["algorithms"].items()]
         parts = profile and [
             {"ns": ns, "requests": figures["requests"], "parts": [figures["parts_ms"][p] for p in profile["parts"]]}
             for ns, figures in profile["namespaces"].items()
@@ -31,7 +27,7 @@ class CostsView(TemplateView):
             profile=profile,
             profile_rows=parts,
             has_chart=record.chart_path() is not None,
-            configured=keys.algorithm(),
+            configured=settings.JWT_ASYMMETRIC_ALGORITHM,
             **kwargs,
         )
 

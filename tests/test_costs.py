@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 from rest_framework_simplejwt.exceptions import TokenBackendError
 
-from costs import algorithms, profile
+from auth_jwt_rsa import algorithms
+from costs import profile
 from costs.profile import CACHE, CRYPTO, DATABASE, PARTS
 
 from .servers import ROOT

@@ -6,10 +6,11 @@ from dataclasses import asdict
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils.module_loading import import_string
 
 import registry
 from api.management.migrated import MigratedDatabaseCommand
-from costs import algorithms, record
+from costs import record
 from costs.profile import PARTS, profile_namespaces
 from measurements.measure import compare_namespaces, instrumentation_overhead
 
@@ -89,7 +90,9 @@ class Command(MigratedDatabaseCommand):
         """--algorithms and --profile: each measured, kept for the /costs/ page (costs.record), then printed."""
         results = {}
         if options["algorithms"]:
-            results["algorithms"] = algorithms.compare_algorithms(requests * ALGORITHM_ROUNDS_PER_REQUEST)
+            results["algorithms"] = import_string(settings.JWT_ALGORITHMS_COMPARISON + ".compare_algorithms")(
+                requests * ALGORITHM_ROUNDS_PER_REQUEST
+            )
         if options["profile"]:
             try:
                 profiled = profile_namespaces(requests, namespaces)
@@ -107,7 +110,7 @@ class Command(MigratedDatabaseCommand):
                 f"JWT signing algorithms, {results['algorithms']['rounds']} interleaved rounds, "
                 "medians (a key made for the run, simplejwt's backends):"
             )
-            self.stdout.write(algorithms.markdown(results["algorithms"]))
+            self.stdout.write(import_string(settings.JWT_ALGORITHMS_COMPARISON + ".markdown")(results["algorithms"]))
         if "profile" in results:
             self.stdout.write(profile_markdown(results["profile"]))
 
