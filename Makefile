@@ -46,7 +46,7 @@ format: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff format .
 
 # The capacity run and the light-load run, headless, against a pinned gunicorn it starts and stops (benchmarks/run.py).
-# BENCH_MODE=all (default), capacity, latency or growth; README "Benchmarks" lists the other BENCH_ variables.
+# BENCH_MODE=all (default), capacity, latency or growth; docs/benchmarks.md lists the other BENCH_ variables.
 bench: $(VENV)/.dev-installed
 	$(PY) benchmarks/run.py
 
