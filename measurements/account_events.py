@@ -34,9 +34,8 @@ SHORT_SECONDS = 1
 
 def credentials():
     """The table's rows: each namespace's credential (public has none), then the others (jwt's refresh token)."""
-    schemes = registry.schemes()
-    rows = [credential for scheme in schemes for credential in scheme.account_credentials()]
-    return sorted(rows, key=lambda c: c not in schemes)  # stable: each group keeps the URLconf's order
+    rows = [credential for scheme in registry.schemes() for credential in scheme.get_credentials()]
+    return sorted(rows, key=lambda c: bool(c.row))  # stable: each group keeps the URLconf's order
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,7 @@ class Holder:
     """A throwaway user holding one credential (a row of the table), as a client keeps it, tried as a client would."""
 
     def __init__(self, credential, encoded_password, password):
-        self.credential = credential  # a Scheme, or another credential a scheme's client holds
+        self.credential = credential  # a registry.Credential: a namespace's own, or another its client holds
         self.user = get_user_model().objects.create(
             username=f"account-events-{secrets.token_hex(8)}", password=encoded_password
         )
