@@ -3,6 +3,7 @@ import base64
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.test.client import MULTIPART_CONTENT
 
 from api.models import Note
 
@@ -70,6 +71,13 @@ class ApiClient(Client):
 
     def patch(self, path, data=None, content_type="application/json", **extra):
         return super().patch(path, data, content_type=content_type, **extra)
+
+
+def post_form(client, path, **fields):
+    """A form's POST as a browser sends it: the page first (its csrftoken cookie), then the fields with the token."""
+    client.get(path)
+    data = {**fields, "csrfmiddlewaretoken": client.cookies["csrftoken"].value}
+    return client.post(path, data, content_type=MULTIPART_CONTENT)
 
 
 def session_login(client, username, password):

@@ -27,6 +27,8 @@ from api.models import Note
 from measurements import account_events
 from measurements.account_events import EVENTS, Holder, as_markdown, credentials, measure
 
+from .conftest import post_form
+
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # test settings only, as in conftest
 
 NO, FOREVER = "no", "yes, no time limit"
@@ -227,8 +229,12 @@ def test_landing_page_shows_the_measured_table(client, settings, monkeypatch, ta
     monkeypatch.setattr(account_events, "_measured", {})
     settings.PASSWORD_HASHERS = FAST_HASHER
 
-    assert 'href="?measure=account-events' in client.get("/").content.decode()  # not measured until asked
-    html = client.get("/?measure=account-events").content.decode()
+    page = client.get("/").content.decode()
+    assert 'value="account-events"' in page and '<tr id="events-' not in page  # not measured until asked
+    assert '<tr id="events-' not in client.get("/?measure=account-events").content.decode()  # a GET never measures
+    answer = post_form(client, "/", measure="account-events")
+    assert (answer.status_code, answer["Location"]) == (303, "/#account-events")
+    html = client.get(answer["Location"]).content.decode()
 
     for credential, verdicts in expected().items():
         row = re.search(rf'<tr id="events-{re.escape(credential.replace(" ", "-"))}">(.*?)</tr>', html, re.S)

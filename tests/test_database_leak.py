@@ -16,6 +16,7 @@ from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.test import override_settings
+from django.test.client import MULTIPART_CONTENT
 from django.utils.html import escape
 from knox.models import AuthToken
 from rest_framework.authtoken.models import Token
@@ -26,7 +27,7 @@ from api.models import Note
 from measurements import database_leak
 from measurements.database_leak import Attacker, measure
 
-from .conftest import PASSWORDS, ApiClient, log_in
+from .conftest import PASSWORDS, ApiClient, log_in, post_form
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # test settings only, as in conftest
 
@@ -177,8 +178,12 @@ def test_landing_page_shows_the_measured_table(client, settings, monkeypatch, ta
     monkeypatch.setattr(database_leak, "measure", lambda: table)
     monkeypatch.setattr("measurements.measure.landing_figures", lambda: {})
 
-    assert 'href="?measure=database-leak' in client.get("/").content.decode()  # not measured until asked
-    html = client.get("/?measure=database-leak").content.decode()
+    page = client.get("/").content.decode()
+    assert 'value="database-leak"' in page and '<tr id="leak-' not in page  # not measured until asked
+    assert '<tr id="leak-' not in client.get("/?measure=database-leak").content.decode()  # a GET never measures
+    answer = post_form(client, "/", measure="database-leak")
+    assert (answer.status_code, answer["Location"]) == (303, "/#database-leak")  # back to the page: a reload is a GET
+    html = client.get(answer["Location"]).content.decode()
 
     for ns, (statuses, works) in EXPECTED.items():
         row = re.search(rf'<tr id="leak-{re.escape(ns)}">(.*?)</tr>', html, re.S)
@@ -187,6 +192,24 @@ def test_landing_page_shows_the_measured_table(client, settings, monkeypatch, ta
         assert f'<td class="{"survives" if works else "stops"}">{table[ns].yields}</td>' in row.group(1)
     assert "<code>knox_authtoken.digest</code>" in html
     assert html.count("guesses per second on one core") == len(GUESSED)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("fields", "with_token", "status"),
+    [({"measure": "database-leak"}, False, 403), ({"measure": "nothing"}, True, 400), ({}, True, 400)],
+    ids=["no-csrf-token", "unknown", "none"],
+)
+def test_measuring_needs_the_page_s_csrf_token_and_a_known_measurement(client, monkeypatch, fields, with_token, status):
+    monkeypatch.setattr(database_leak, "_measured", {})
+    monkeypatch.setattr(database_leak, "measure", lambda: pytest.fail("measured"))
+
+    answer = (
+        post_form(client, "/", **fields) if with_token else client.post("/", fields, content_type=MULTIPART_CONTENT)
+    )
+
+    assert answer.status_code == status
+    assert database_leak.measured_so_far() is None
 
 
 @pytest.mark.django_db
