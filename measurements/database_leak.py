@@ -181,7 +181,7 @@ def victim(ns, user):
 
 
 def forget(users, clients):
-    """Delete the throwaway users and all they left: sessions, cache entries, JWT rows (simplejwt keeps those)."""
+    """Delete the throwaway users and all they left: sessions, cache entries, what the schemes keep (Credential.forget)."""
     for client in clients.values():
         leave_no_session(client)
     for user in users.values():

@@ -116,7 +116,7 @@ def delete_user(user):
     """Delete a measurement's user, and what the schemes keep about it that deleting it leaves (JWT rows, cache entries)."""
     for scheme in registry.protected():
         scheme.credential.forget([user])
-    user.delete()  # its DRF and knox tokens and its notes go with it
+    user.delete()  # the rows that point at it (its tokens, its notes) go with it
 
 
 @dataclass

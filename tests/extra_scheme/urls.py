@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from auth_token.authentication import TokenAuthentication
 from auth_token.views import LoginView
 from config.urls import namespace, urlpatterns
 
+from .library import VisitLoggingTokenAuthentication
+
 urlpatterns = [
     *urlpatterns,
-    namespace("token-again", [TokenAuthentication], [path("login/", LoginView.as_view(), name="login")]),
+    namespace("token-again", [VisitLoggingTokenAuthentication], [path("login/", LoginView.as_view(), name="login")]),
 ]

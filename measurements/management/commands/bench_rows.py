@@ -1,7 +1,7 @@
 """Fill the credential tables to --rows rows each, fast, for the benchmark's data-growth run: a benchmark database only.
 
 Each scheme's app says which of its tables grow with the users and how to fill
-them (``registry.Table.fill``: the token table, the session table, simplejwt's
+them (``registry.Table.fill``: the token table, the session table, the JWT
 outstanding tokens), in one INSERT ... SELECT per table: a million rows in
 seconds, where the ORM would take minutes. The filler never logs in and
 never expires before 2100, so no cleaner (clearsessions, flushexpiredtokens)
