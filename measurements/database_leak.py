@@ -25,6 +25,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.contrib.sessions.models import Session
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.test import Client
 
@@ -143,7 +144,11 @@ def steal(victims, session_keys):
         for queryset in querysets:
             # The ORM writes the WHERE clause; the rows are read as the database gives them, column by column.
             meta, quote = queryset.model._meta, connection.ops.quote_name
-            rows, params = queryset.values_list("pk").query.sql_with_params()
+            tables[meta.db_table] = []
+            try:
+                rows, params = queryset.values_list("pk").query.sql_with_params()
+            except EmptyResultSet:  # no victim has a row there (no session key, say)
+                continue
             # Table and column names come from the models; the values are parameters.
             cursor.execute(f"SELECT * FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} IN ({rows})", params)  # noqa: S608
             columns = [column[0] for column in cursor.description]
