@@ -18,13 +18,12 @@ import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 import registry
 
-from .measure import SiteClient, kept
+from .measure import SiteClient, kept, new_throwaway_user
 
 EVENTS = ["logout", "password change", "account deactivated", "account deleted"]
 
@@ -60,9 +59,7 @@ class Holder:
 
     def __init__(self, credential, encoded_password, password):
         self.credential = credential  # a registry.Credential: a namespace's own, or another its client holds
-        self.user = get_user_model().objects.create(
-            username=f"account-events-{secrets.token_hex(8)}", password=encoded_password
-        )
+        self.user = new_throwaway_user("account-events", encoded_password)
         self.client = SiteClient()
         self.held = credential.log_in(self.client, self.user, password)  # what its logout needs, if anything
         self.short_lived = None  # the credential made to run out in SHORT_SECONDS, once the event left it working

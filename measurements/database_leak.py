@@ -33,7 +33,7 @@ import registry
 from api.models import Note
 
 from .account_events import refusals_not_logged
-from .measure import client_for, delete_user, get_me, host, kept, leave_no_session
+from .measure import client_for, delete_user, get_me, host, kept, leave_no_session, new_throwaway_user
 
 
 @dataclass(frozen=True)
@@ -161,13 +161,12 @@ def measure(guess_seconds=1.0):
     schemes = protected()
     password = secrets.token_urlsafe()
     encoded = make_password(password)  # hashed once, with the site's own hasher, for every throwaway user
-    User = get_user_model()
     users, clients = {}, {}
     try:
         with refusals_not_logged():
             for scheme in schemes:
                 ns = scheme.ns
-                users[ns] = User.objects.create(username=f"database-leak-{secrets.token_hex(8)}", password=encoded)
+                users[ns] = new_throwaway_user("database-leak", encoded)
                 clients[ns] = client_for(ns, users[ns], password)
                 if get_me(clients[ns], ns).status_code != 200:
                     raise RuntimeError(f"the throwaway user's credential did not work at /api/{ns}/")

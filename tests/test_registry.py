@@ -114,6 +114,9 @@ def one_more_namespace(settings):
     """
     settings.INSTALLED_APPS = [*settings.INSTALLED_APPS, "tests.extra_scheme"]
     settings.ROOT_URLCONF = "tests.extra_scheme.urls"
+    # Django repopulates the app registry without expiring the models' cached relations (populate() clears them
+    # before it is ready): without this, a user's delete would not know of the visits that point at it.
+    apps.clear_cache()
     visit = apps.get_model("extra_scheme", "Visit")
     with connection.schema_editor() as editor:
         editor.create_model(visit)

@@ -13,7 +13,7 @@ import secrets
 from time import perf_counter
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,7 +21,7 @@ from django.urls import reverse
 import recipes
 import registry
 from api.management.migrated import MigratedDatabaseCommand
-from measurements.measure import SiteClient, delete_user
+from measurements.measure import SiteClient, delete_user, new_throwaway_user
 
 
 def tables():
@@ -83,7 +83,7 @@ class Flow:
     def __init__(self, ns, recipe):
         self.ns, self.recipe = ns, recipe
         self.password = secrets.token_urlsafe(16)
-        self.user = get_user_model().objects.create_user(f"login-costs-{secrets.token_hex(4)}", password=self.password)
+        self.user = new_throwaway_user("login-costs", make_password(self.password))
         self.recipes = recipes.RecipeClient(
             recipes.TestClientTransport(SiteClient(enforce_csrf_checks=True), secure=settings.HTTPS)
         )
