@@ -1,8 +1,9 @@
-"""How the site describes the jwt-rsa namespace: jwt's scheme, with RS256 tokens from its own endpoints."""
+"""How the site describes the jwt-rsa namespace: jwt's scheme, with tokens signed by a key pair (RS256 by default)."""
 
 from auth_jwt.scheme import JWTScheme
 from registry import Recipe
 
+from . import keys
 from .serializers import LoginSerializer
 
 
@@ -10,7 +11,14 @@ class JWTRSAScheme(JWTScheme):
     """jwt's credentials (access and refresh token) and tables; its own serializer, so RS256 tokens, and endpoints."""
 
     ns = "jwt-rsa"
-    title = "JSON Web Tokens signed with RSA (simplejwt, RS256)"
+
+    @property
+    def title(self):
+        # The algorithm is a setting (JWT_ASYMMETRIC_ALGORITHM): the title names the one in use.
+        name = keys.algorithm()
+        kind = "RSA" if keys.KEY_TYPES[name] is keys.RSA_KEY else "a key pair"
+        return f"JSON Web Tokens signed with {kind} (simplejwt, {name})"
+
     how = (
         "POST username and password to /api/jwt-rsa/login/, then send 'Authorization: Bearer <access>'; "
         "the public key that checks it is at /api/jwt-rsa/jwks.json."
@@ -29,7 +37,7 @@ class JWTRSAScheme(JWTScheme):
         '.venv/bin/python manage.py verify_jwt "$RSA_ACCESS" --jwks jwks.json',
     ]
     reading = (
-        "One query, as jwt: the RSA signature is checked with the public key (a little more CPU than HMAC), "
+        "One query, as jwt: the signature is checked with the public key (more CPU than HMAC), "
         "then the user is loaded by id."
     )
     recipe = Recipe("jwt", login="jwt-rsa:login", refresh="jwt-rsa:refresh", keyword="Bearer")

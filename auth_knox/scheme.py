@@ -82,6 +82,7 @@ class KnoxScheme(Scheme):
         ("knox.auth.TokenAuthentication._cleanup_token", "expired-token cleanup"),  # knox reads the user's tokens
         ("knox.auth.", "token lookup"),
     ]
+    crypto_steps = [("knox.auth", "hash_token")]  # the token's digest, on every request
     tables = [
         Table(
             "knox.AuthToken",

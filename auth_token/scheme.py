@@ -121,6 +121,7 @@ class CachedTokenScheme(TokenScheme):
     )
     credential_classes = [CachedTokenKey]
     me_queries = 0  # once its cache holds the token
+    crypto_steps = [("auth_token.authentication.CachedTokenAuthentication", "cache_key")]  # the key's SHA-256
 
 
 SCHEMES = [TokenScheme(), CachedTokenScheme()]

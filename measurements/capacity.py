@@ -23,6 +23,12 @@ def ratio(value):
     return f"{value:.2f}" if value >= 0.1 else f"{value:.2g}"  # Basic's 0.0023, not 0.00
 
 
+def bar(x, spread=None):
+    """One bar of the landing page's chart: the ratio to public, with its spread over the rounds when measured."""
+    low, high = spread if spread else (None, None)
+    return {"x": x, "low": low, "high": high, "label": f"x{ratio(x)}"}
+
+
 def from_bench(path):
     """{"source", "measured", "cells"} from a make bench summary with a capacity run; None without one."""
     try:
@@ -38,9 +44,15 @@ def from_bench(path):
     }
     if not cells:
         return None
+    bars = {
+        ns: bar(row["capacity_x_public"], row.get("capacity_x_public_spread"))
+        for ns, row in schemes.items()
+        if ns in cells
+    }
     database, cache = meta["database"], meta["cache"]
     return {
         "source": "make bench",
+        "bars": bars,
         "measured": (
             f"measured by make bench on {meta['finished']} (UTC) on {meta['cpu_model']}: gunicorn on CPU "
             f"{summary['cores']['server']}, Locust on CPU {summary['cores']['locust']}, {database['engine']} + "
@@ -55,18 +67,19 @@ def in_process():
 
     def measure():
         figures = compare_namespaces(IN_PROCESS_REQUESTS)
-        return {ns: f"x{ratio(1 / f.ratio_to_public)} in-process" for ns, f in figures.items() if f.ratio_to_public}
+        return {ns: 1 / f.ratio_to_public for ns, f in figures.items() if f.ratio_to_public}
 
-    cells = kept(_in_process, measure)
+    ratios = kept(_in_process, measure)
     return {
         "source": "compare_auth",
+        "bars": {ns: bar(x) for ns, x in ratios.items()},
         "measured": (
             "no make bench results here yet (benchmarks/results/latest/summary.json): this is the in-process ratio "
             f"of manage.py compare_auth instead, public's median GET me/ time over each namespace's, "
             f"{IN_PROCESS_REQUESTS} requests each, measured by this server when it first showed this page; run "
             "make bench for requests per second"
         ),
-        "cells": dict(cells),
+        "cells": {ns: f"x{ratio(x)} in-process" for ns, x in ratios.items()},
     }
 
 

@@ -197,6 +197,7 @@ class Scheme:
     me_queries = None  # SQL queries of a steady-state GET me/ (the contract's); None: "as measured"
     sql_steps = ()  # ("module.Class.method" prefix, step name): the SQL panel's steps for this library's queries
     tables = ()  # Table: where the scheme stores its side of a credential
+    crypto_steps = ()  # ("module.Class" or "module", function): where its library hashes (costs/profile.py times them)
 
     def get_credentials(self):
         """The account-events table's rows for this namespace, its own credential first (as DRF's get_authenticators)."""
@@ -272,6 +273,11 @@ def protected():
 def sql_steps():
     """Every described scheme's SQL steps, once each, in the apps' order (instrumentation.middleware adds Django's)."""
     return tuple(dict.fromkeys(step for s in described().values() for step in s.sql_steps))
+
+
+def crypto_steps():
+    """Every described scheme's crypto steps, once each (costs/profile.py wraps them with a timer)."""
+    return list(dict.fromkeys(step for s in described().values() for step in s.crypto_steps))
 
 
 def tables():

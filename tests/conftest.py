@@ -1,4 +1,5 @@
 import base64
+import re
 
 import pytest
 from django.core.cache import cache
@@ -75,11 +76,11 @@ class ApiClient(Client):
         return super().patch(path, data, content_type=content_type, **extra)
 
 
-def post_form(client, path, **fields):
-    """A form's POST as a browser sends it: the page first (its csrftoken cookie), then the fields with the token."""
-    client.get(path)
-    data = {**fields, "csrfmiddlewaretoken": client.cookies["csrftoken"].value}
-    return client.post(path, data, content_type=MULTIPART_CONTENT)
+def press_measure(client, url):
+    """Press a page's "Measure it now" button: a form POST with the page's CSRF token, as the browser sends it."""
+    form = client.get(url).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    return client.post(url, {"csrfmiddlewaretoken": token}, content_type=MULTIPART_CONTENT)
 
 
 def session_login(client, username, password):

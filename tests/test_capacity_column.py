@@ -71,8 +71,6 @@ def test_without_bench_results_the_column_is_compare_auths_ratio_labelled_so(cli
 def test_a_summary_without_a_capacity_run_falls_back_to_compare_auth(tmp_path, monkeypatch):
     path = tmp_path / "summary.json"
     path.write_text(json.dumps({"meta": {}, "schemes": {"public": {"p50_ms": 1.0}}}))  # a latency-only or older run
-    monkeypatch.setattr(
-        measurements.capacity, "_in_process", {"table": {"public": "x1.00 in-process"}}
-    )  # as if measured
+    monkeypatch.setattr(measurements.capacity, "_in_process", {"table": {"public": 1.0}})  # as if measured
 
     assert measurements.capacity.capacity_column(path)["source"] == "compare_auth"

@@ -16,7 +16,6 @@ from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.test import override_settings
-from django.test.client import MULTIPART_CONTENT
 from django.utils.html import escape
 from knox.models import AuthToken
 from rest_framework.authtoken.models import Token
@@ -27,7 +26,7 @@ from api.models import Note
 from measurements import database_leak
 from measurements.database_leak import Attacker, measure
 
-from .conftest import PASSWORDS, ApiClient, log_in, post_form
+from .conftest import PASSWORDS, ApiClient, log_in, press_measure
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # test settings only, as in conftest
 
@@ -133,7 +132,7 @@ def test_a_blacklisted_refresh_token_in_the_copy_gives_nothing(alice, settings):
     assert client.post("/api/jwt/logout/", {"refresh": refresh}).status_code == 200
     victim = database_leak.Victim("jwt", alice.pk, "alice", alice.notes.get().title)
 
-    leak = registry.scheme("jwt").credential.database_leak(database_leak.steal([victim], set()), victim, Attacker(0.01))
+    leak = registry.scheme("jwt").database_leak(database_leak.steal([victim], set()), victim, Attacker(0.01))
 
     assert (leak.statuses, leak.works) == ([], False)
     assert leak.yields == "nothing: every stored refresh token is blacklisted or refused"
@@ -178,12 +177,11 @@ def test_landing_page_shows_the_measured_table(client, settings, monkeypatch, ta
     monkeypatch.setattr(database_leak, "measure", lambda: table)
     monkeypatch.setattr("measurements.measure.landing_figures", lambda: {})
 
-    page = client.get("/").content.decode()
-    assert 'value="database-leak"' in page and '<tr id="leak-' not in page  # not measured until asked
-    assert '<tr id="leak-' not in client.get("/?measure=database-leak").content.decode()  # a GET never measures
-    answer = post_form(client, "/", measure="database-leak")
-    assert (answer.status_code, answer["Location"]) == (303, "/#database-leak")  # back to the page: a reload is a GET
-    html = client.get(answer["Location"]).content.decode()
+    page = client.get("/stolen-database/?measure=database-leak").content.decode()  # a GET never measures
+    assert '<form id="database-leak-measure" method="post">' in page and not database_leak._measured
+    response = press_measure(client, "/stolen-database/")  # the page's button
+    assert response.status_code == 302 and response["Location"] == "/stolen-database/"
+    html = client.get(response["Location"]).content.decode()
 
     for ns, (statuses, works) in EXPECTED.items():
         row = re.search(rf'<tr id="leak-{re.escape(ns)}">(.*?)</tr>', html, re.S)
@@ -195,29 +193,11 @@ def test_landing_page_shows_the_measured_table(client, settings, monkeypatch, ta
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("fields", "with_token", "status"),
-    [({"measure": "database-leak"}, False, 403), ({"measure": "nothing"}, True, 400), ({}, True, 400)],
-    ids=["no-csrf-token", "unknown", "none"],
-)
-def test_measuring_needs_the_page_s_csrf_token_and_a_known_measurement(client, monkeypatch, fields, with_token, status):
-    monkeypatch.setattr(database_leak, "_measured", {})
-    monkeypatch.setattr(database_leak, "measure", lambda: pytest.fail("measured"))
-
-    answer = (
-        post_form(client, "/", **fields) if with_token else client.post("/", fields, content_type=MULTIPART_CONTENT)
-    )
-
-    assert answer.status_code == status
-    assert database_leak.measured_so_far() is None
-
-
-@pytest.mark.django_db
 def test_when_to_choose_names_every_protected_namespace_with_its_measured_leak(client, monkeypatch, table):
     monkeypatch.setattr(database_leak, "_measured", {"table": table})
     monkeypatch.setattr("measurements.measure.landing_figures", lambda: {})
 
-    html = client.get("/").content.decode()
+    html = client.get("/choose/").content.decode()
 
     assert '<tr id="choose-public">' not in html  # the baseline protects nothing
     for ns in EXPECTED:

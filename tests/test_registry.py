@@ -16,6 +16,7 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.db import connection
 
+import measurements.capacity
 import recipes
 import registry
 from measurements import account_events, database_leak
@@ -127,8 +128,9 @@ def one_more_namespace(settings):
 
 # A schema change is refused inside SQLite's test transaction: these tests run outside one.
 @pytest.mark.django_db(transaction=True)
-def test_one_app_and_one_url_line_add_a_namespace_everywhere(one_more_namespace, client, alice, capsys):
+def test_one_app_and_one_url_line_add_a_namespace_everywhere(one_more_namespace, client, alice, capsys, monkeypatch):
     ns = one_more_namespace
+    monkeypatch.setattr(measurements.capacity, "_in_process", {})  # the chart's ratios, measured with it mounted
 
     # GET /api/: its recipe, its queries, its reading; and the recipe works.
     assert registry.namespaces() == [*NAMESPACES, ns]
@@ -142,9 +144,10 @@ def test_one_app_and_one_url_line_add_a_namespace_everywhere(one_more_namespace,
     assert root["scheme"] == "DRF tokens again (a namespace only the tests mount)"
     assert root["endpoints"]["login"].endswith(f"/api/{ns}/login/")
 
-    # The landing page and the race.
+    # The landing page (its row and its bar of the chart), the step-by-step page and the race.
     landing = client.get("/").content.decode()
-    assert f'<tr id="row-{ns}">' in landing and f'<section class="curl" id="curl-{ns}">' in landing
+    assert f'<tr id="row-{ns}">' in landing and f'<g class="bar" id="bar-{ns}"' in landing
+    assert f'<section class="curl" id="curl-{ns}">' in client.get("/step-by-step/").content.decode()
     assert f'name="ns" value="{ns}"' in client.get("/race/").content.decode()
 
     # The SQL panel's steps: its library's query named by the step its app declares.
