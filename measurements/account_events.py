@@ -18,13 +18,12 @@ import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 import registry
 
-from .measure import SiteClient, kept
+from .measure import SiteClient, kept, new_throwaway_user
 
 EVENTS = ["logout", "password change", "account deactivated", "account deleted"]
 
@@ -34,9 +33,8 @@ SHORT_SECONDS = 1
 
 def credentials():
     """The table's rows: each namespace's credential (public has none), then the others (jwt's refresh token)."""
-    schemes = registry.schemes()
-    rows = [credential for scheme in schemes for credential in scheme.account_credentials()]
-    return sorted(rows, key=lambda c: c not in schemes)  # stable: each group keeps the URLconf's order
+    rows = [credential for scheme in registry.schemes() for credential in scheme.get_credentials()]
+    return sorted(rows, key=lambda c: bool(c.row))  # stable: each group keeps the URLconf's order
 
 
 @dataclass(frozen=True)
@@ -60,10 +58,8 @@ class Holder:
     """A throwaway user holding one credential (a row of the table), as a client keeps it, tried as a client would."""
 
     def __init__(self, credential, encoded_password, password):
-        self.credential = credential  # a Scheme, or another credential a scheme's client holds
-        self.user = get_user_model().objects.create(
-            username=f"account-events-{secrets.token_hex(8)}", password=encoded_password
-        )
+        self.credential = credential  # a registry.Credential: a namespace's own, or another its client holds
+        self.user = new_throwaway_user("account-events", encoded_password)
         self.client = SiteClient()
         self.held = credential.log_in(self.client, self.user, password)  # what its logout needs, if anything
         self.short_lived = None  # the credential made to run out in SHORT_SECONDS, once the event left it working
