@@ -125,7 +125,7 @@ def where_to_keep():
                 ("jwt", "memory", "xss-steal", FAILED),
                 ("jwt", "memory", "xss-misuse", SUCCEEDED),
                 ("jwt", "memory", "csrf-fetch", FAILED),
-                ("knox", "localStorage", "xss-steal", SUCCEEDED),
+                ("token", "localStorage", "xss-steal", SUCCEEDED),
                 ("basic", "basic-cache", "csrf-form", FAILED),
                 ("basic", "basic-cache", "xss-misuse", SUCCEEDED),
             ],
@@ -135,7 +135,7 @@ def where_to_keep():
         {
             "client": "A mobile or desktop app",
             "choose": "Any scheme works from an HTTP library, session cookies included: a cookie jar and the CSRF "
-            "token echoed in a header (claim b). Tokens (jwt, knox) in the platform's secure storage are the usual "
+            "token echoed in a header (claim b). Tokens (jwt, token) in the platform's secure storage are the usual "
             "choice; without a browser there is no CSRF and no cross-origin rule to lean on or fight.",
             "open": "Whatever the app stores is as good as the password until it expires or is revoked (the "
             "account-events table). Over HTTPS, Django's CSRF check also wants a Referer from a client "

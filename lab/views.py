@@ -39,7 +39,7 @@ LOOT_SECONDS = 600
 
 def recipes():
     """{ns: the client recipe GET /api/ publishes}, for every namespace with a credential."""
-    return {s.ns: s.client.as_json() for s in registry.schemes() if s.client.kind != "none"}
+    return {s.ns: s.recipe.as_json() for s in registry.schemes() if s.recipe.kind != "none"}
 
 
 class LabPageMixin:
@@ -123,7 +123,7 @@ class ProbeEchoView(LabPageMixin, View):
 def credential_cookie_names(scheme, received=()):
     """The cookies that may carry a cookie scheme's credential: Django's session cookie for session; for the
     "cookie" kind (jwt-cookie) the ones its scheme names, or else every cookie that is not the CSRF cookie's."""
-    kind = scheme.client.kind
+    kind = scheme.recipe.kind
     if kind == "session":
         return [settings.SESSION_COOKIE_NAME]
     if kind != "cookie":
@@ -131,7 +131,7 @@ def credential_cookie_names(scheme, received=()):
     named = getattr(scheme, "credential_cookies", None)
     if named:
         return list(named)
-    recipe = scheme.client.as_json()
+    recipe = scheme.recipe.as_json()
     ignored = {*PROBE_COOKIES, recipe.get("csrf_cookie", "csrftoken"), settings.SESSION_COOKIE_NAME}
     return [name for name in received if name not in ignored]
 
