@@ -61,14 +61,18 @@ class Postgres:
     def init(self):
         if os.geteuid() == 0:
             shutil.chown(self.directory, self.user)
-        self.run(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
+        self.run(
+            str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"
+        )
         return self
 
     def start(self):
         # fsync off: a throwaway cluster; a fast shutdown (stop) still writes every committed row.
         options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
         log = self.directory / "postgres.log"
-        self.run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(log), "-w", "-t", "60", "start")
+        self.run(
+            str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(log), "-w", "-t", "60", "start"
+        )
         self.running = True
 
     def stop(self):
@@ -140,17 +144,16 @@ class Site:
         command = [sys.executable, "-m", "gunicorn", "demo.wsgi", "--bind", f"127.0.0.1:{self.port}"]
         command += ["--no-control-socket", "--workers", str(self.workers), "--worker-class", "gthread"]
         command += ["--threads", str(self.threads), "--timeout", "60", "--graceful-timeout", "5"]
-        self.log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        with open(self.log_path, "ab") as log:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         wait_until_up(f"{self.url}/api/", self.process)
 
     def stop(self):
         if self.process is not None:
             stop_group(self.process)
             self.process = None
-            self.log.close()
 
     def log_text(self):
         return self.log_path.read_text(errors="replace")
