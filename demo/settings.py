@@ -233,6 +233,9 @@ REST_KNOX = {
     "AUTO_REFRESH": False,
 }
 
+# --- The outage measurement (manage.py outages writes it, /outages/ shows it): recorded, in the repository.
+OUTAGES_FILE = Path(os.environ.get("OUTAGES_FILE") or BASE_DIR / "docs" / "outages.json")
+
 # --- token-cached.
 TOKEN_CACHE_SECONDS = env_int("TOKEN_CACHE_SECONDS", 60)
 
