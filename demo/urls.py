@@ -26,6 +26,7 @@ from auth_session.authentication import SessionAuthentication
 from auth_token.authentication import CachedTokenAuthentication, TokenAuthentication
 from demo import registry, views
 from demo.throttling import login_throttled
+from outages.views import OutagesView
 
 
 def namespace(ns, authentication_classes, extra_urls=(), permission_classes=None):
@@ -52,6 +53,7 @@ urlpatterns = [
     path("", views.LandingView.as_view(), name="landing"),
     path("api/", views.ApiIndexView.as_view(), name="api-index"),
     path("race/", views.RaceView.as_view(), name="race"),  # the same GET me/ to each namespace, from the browser
+    path("outages/", OutagesView.as_view(), name="outages"),  # what keeps working while a service is down
     # OpenAPI: every namespace's operations, each with its own security scheme.
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
