@@ -97,6 +97,10 @@ class Redis:
     def url(self):
         return f"redis://127.0.0.1:{self.port}/0"
 
+    @property
+    def running(self):
+        return self.process is not None
+
     def start(self):
         self.directory.mkdir(parents=True, exist_ok=True)
         command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
