@@ -50,6 +50,19 @@ class JWTScheme(Scheme):
             reverse(f"{self.endpoints}:logout"), {"refresh": credential}, content_type="application/json"
         )
 
+    def reuse_after_rotation(self, client, credential):
+        """The client refreshes its refresh token; then a thief replays the used one. Returns the client's new one.
+
+        The replay ends the login's chain (auth_jwt.serializers.RefreshSerializer): the account-events
+        table shows what is left of it, the new refresh token and the access token already issued.
+        """
+        refresh = reverse(f"{self.endpoints}:refresh")
+        rotated = client.post(refresh, {"refresh": credential}, content_type="application/json")
+        assert rotated.status_code == 200, rotated.content
+        replay = client.post(refresh, {"refresh": credential}, content_type="application/json")
+        assert replay.status_code == 401, replay.content
+        return rotated.json()["refresh"]
+
     def expire_soon(self, client, credential, seconds):
         # The same access token (same claims, same jti), signed again to run out in `seconds`.
         access_token_class = self.login_serializer.token_class.access_token_class
