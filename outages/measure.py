@@ -34,6 +34,7 @@ def add_users(site):
 
 def wait_for_recovery(holders, seconds=30, step=0.05):
     """Seconds until every holder's GET me/ is 200 again; an error naming the others after `seconds`."""
+
     def status(holder):
         try:
             return holder.me()[0]

@@ -289,5 +289,7 @@ def test_one_log_line_per_outage_not_a_traceback(stack, measured):
     log = site.log_text()
     assert "Traceback" not in log
     assert "database unavailable" in log and "cache unavailable" in log
-    # One line per worker and outage at most (2 workers; the measurement and the load test stop each service).
-    assert log.count("database unavailable") <= 2 * 2
+    # A line per transition, per worker: 2 workers, 2 database outages (the measurement's, the load test's), and
+    # a thread that connected just before the stop may mark one "back" once more. Not one per 503 (hundreds).
+    assert 2 <= log.count("database unavailable") <= 2 * 2 * 2
+    assert log.count("database unavailable") - log.count("database available again") <= 2
