@@ -1,6 +1,6 @@
 """JWT login, refresh, verify and logout: simplejwt's views, throttled and instrumented.
 
-The Tutorial* views answer at the URLs of shared/seed/jwt-tutorial.txt, in
+The Tutorial* views answer at the URLs of the JWT tutorial (docs/jwt-tutorial.md), in
 its shape ({"token": ...}), so that its curl commands work as written.
 """
 
@@ -10,8 +10,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_view, inline_seri
 from rest_framework import serializers
 from rest_framework_simplejwt import views as simplejwt
 
-from demo.throttling import LoginRateThrottle
-from demo.views import InstrumentedView
+from api.throttling import LoginRateThrottle
+from instrumentation.views import InstrumentedView
 
 from .serializers import LoginSerializer, RefreshSerializer, VerifySerializer
 

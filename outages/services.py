@@ -145,7 +145,7 @@ class Site:
         subprocess.run(command, cwd=ROOT, env={**self.env, **env}, check=True, capture_output=True, timeout=300)
 
     def start(self):
-        command = [sys.executable, "-m", "gunicorn", "demo.wsgi", "--bind", f"127.0.0.1:{self.port}"]
+        command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{self.port}"]
         command += ["--no-control-socket", "--workers", str(self.workers), "--worker-class", "gthread"]
         command += ["--threads", str(self.threads), "--timeout", "60", "--graceful-timeout", "5"]
         with open(self.log_path, "ab") as log:  # the child keeps its own copy of the descriptor

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.db.backends.signals import connection_created
 
-from demo.throttling import COUNTS_WHILE_CACHE_DOWN
+from api.throttling import COUNTS_WHILE_CACHE_DOWN
 from outages import state
 from outages.responses import RETRY_AFTER
 from tests.servers import free_port
