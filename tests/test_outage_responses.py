@@ -6,6 +6,7 @@ is stopped. tests/test_outages.py stops real servers.
 """
 
 import logging
+import re
 from contextlib import contextmanager
 
 import django.db
@@ -14,7 +15,7 @@ from django.db import connection
 from django.db.backends.signals import connection_created
 
 from api.throttling import COUNTS_WHILE_CACHE_DOWN
-from outages import state
+from outages import measure, state
 from outages.responses import RETRY_AFTER
 from tests.servers import free_port
 
@@ -187,3 +188,31 @@ def test_the_login_throttle_fails_open_to_a_count_of_its_own(cache_down, setting
     assert statuses == [401, 401, 401, 429]
     assert right.status_code == 429  # the same (client, user name): still refused until the minute is over
     assert right.json()["detail"].startswith("Request was throttled")
+
+
+# --- The /outages/ page
+
+
+def test_the_page_shows_the_recorded_measurement_with_its_date(client, settings):
+    recorded = measure.read(settings.OUTAGES_FILE)  # docs/outages.json, written by manage.py outages
+    html = client.get("/outages/").content.decode()
+
+    assert f'<time datetime="{recorded["measured_at"]}">' in html
+    for ns, cells in recorded["services"]["database"]["namespaces"].items():
+        row = re.search(rf'<tr id="outage-{re.escape(ns)}">(.*?)</tr>', html, re.S)
+        statuses = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
+        cache = recorded["services"]["cache"]["namespaces"][ns]
+        expected = [cells[c] for c in measure.CELLS] + [cache[c] for c in measure.CELLS]
+        assert statuses == ["-" if s is None else str(s) for s in expected]
+
+
+def test_without_a_measurement_the_page_names_the_command(client, settings, tmp_path):
+    settings.OUTAGES_FILE = tmp_path / "none.json"
+    html = client.get("/outages/").content.decode()
+
+    assert "Not measured yet" in html and "manage.py outages" in html
+    assert '<table id="outages">' not in html
+
+
+def test_the_landing_page_links_to_it(client):
+    assert 'href="/outages/"' in client.get("/").content.decode()
