@@ -36,6 +36,8 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or checkout_secret_key()
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
 ]
+if DEBUG:  # the browser lab's other sites (lab/): Chromium resolves *.localhost to loopback
+    ALLOWED_HOSTS += ["evil.localhost", "app.localhost"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -63,6 +65,8 @@ INSTALLED_APPS = [
     "auth_jwt_rsa",
     "auth_knox",
     "costs",  # /costs/: what each JWT algorithm costs, where each namespace's time goes
+    "corsheaders",
+    "lab",  # the browser lab at /lab/: only with DEBUG, only from loopback
 ]
 
 MIDDLEWARE = [
@@ -72,6 +76,9 @@ MIDDLEWARE = [
     "outages.middleware.OutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The lab's other sites (evil.localhost, app.localhost) get the lab's pages for them, nothing else.
+    "lab.middleware.LabSitesMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # before CommonMiddleware, as django-cors-headers asks
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Django's CommonMiddleware, with a URL missing its trailing slash answered 308 for every method.
     "api.trailing_slash.TrailingSlashMiddleware",
@@ -178,6 +185,12 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- CORS (django-cors-headers): no origin but those named here; the lab adds its own
+# same-site front end under DEBUG from loopback (lab/cors.py).
+CORS_ALLOWED_ORIGINS = [o.strip() for o in os.environ.get("DJANGO_CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()]
+CORS_ALLOW_CREDENTIALS = True  # sent to the origins above only
+CORS_URLS_REGEX = r"^/(api|lab)/"
 
 # --- Django REST framework: no scheme unless a namespace names one.
 LOGIN_THROTTLE = os.environ.get("LOGIN_THROTTLE", "10/minute")

@@ -6,6 +6,7 @@ the login endpoints that scheme needs. Adding a namespace: an app with its
 ``scheme.py``, and one ``namespace(...)`` line here.
 """
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -52,10 +53,14 @@ def namespace(ns, authentication_classes, extra_urls=(), permission_classes=None
     return path(f"api/{ns}/", include((urls, ns)))
 
 
+# The browser lab: mounted only with DEBUG, and its views answer only requests from loopback (lab/access.py).
+LAB = [path("lab/", include("lab.urls"))]
+
 urlpatterns = [
     path("", pages.LandingView.as_view(), name="landing"),
     path("api/", views.ApiIndexView.as_view(), name="api-index"),
     path("race/", pages.RaceView.as_view(), name="race"),  # the same GET me/ to each namespace, from the browser
+    *(LAB if settings.DEBUG else []),
     path("step-by-step/", pages.StepByStepView.as_view(), name="step-by-step"),
     path("account-events/", pages.AccountEventsView.as_view(), name="account-events"),
     path("stolen-database/", pages.StolenDatabaseView.as_view(), name="stolen-database"),
