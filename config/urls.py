@@ -29,6 +29,7 @@ from auth_knox.authentication import KnoxTokenAuthentication
 from auth_session.authentication import SessionAuthentication
 from auth_token.authentication import CachedTokenAuthentication, TokenAuthentication
 from costs import views as costs_views
+from outages.views import OutagesView
 from pages import views as pages
 
 
@@ -66,6 +67,7 @@ urlpatterns = [
     path("choose/", pages.ChooseView.as_view(), name="choose"),
     path("costs/", costs_views.CostsView.as_view(), name="costs"),  # JWT algorithms; where each namespace's time goes
     path("costs/profile.svg", costs_views.ProfileChartView.as_view(), name="costs-profile-chart"),
+    path("outages/", OutagesView.as_view(), name="outages"),  # what keeps working while a service is down
     # OpenAPI: every namespace's operations, each with its own security scheme.
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -25,7 +25,10 @@ import registry
 
 from .measure import SiteClient, kept, new_throwaway_user
 
-EVENTS = ["logout", "password change", "account deactivated", "account deleted"]
+EVENTS = ["logout", "password change", "account deactivated", "account deleted", "refresh token reused after rotation"]
+# The last one happens only to a credential that comes with a rotating refresh token (a scheme with the
+# reuse_after_rotation hook): the client refreshes, then a thief replays the refresh token it used (RFC 9700).
+DOES_NOT_APPLY = "does not apply"
 
 # How long the stand-ins for "until it expires" live.
 SHORT_SECONDS = 1
@@ -47,6 +50,8 @@ class Cell:
 
 
 def verdict(credential, after_event, after_expiry):
+    if after_event is None:
+        return DOES_NOT_APPLY
     if after_event != 200:
         return "no"
     if after_expiry == 200:
@@ -65,7 +70,9 @@ class Holder:
         self.short_lived = None  # the credential made to run out in SHORT_SECONDS, once the event left it working
 
     def attempt(self):
-        """The status a client gets using the credential (its short-lived self once that is made)."""
+        """The status a client gets using the credential (its short-lived self once that is made); None: no event."""
+        if self.held is DOES_NOT_APPLY:
+            return None
         held = self.held if self.short_lived is None else self.short_lived
         return self.credential.attempt(self.client, held).status_code
 
@@ -95,12 +102,18 @@ class Holder:
     def delete(self):
         self.user.delete()
 
+    def reuse_after_rotation(self):
+        """The client refreshes; the old refresh token is replayed. Afterwards the client holds what it got back."""
+        hook = getattr(self.credential, "reuse_after_rotation", None)  # a scheme without rotation has none
+        self.held = DOES_NOT_APPLY if hook is None else hook(self.client, self.held)
+
     def undergo(self, event):
         {
             "logout": self.log_out,
             "password change": self.change_password,
             "account deactivated": self.deactivate,
             "account deleted": self.delete,
+            "refresh token reused after rotation": self.reuse_after_rotation,
         }[event]()
 
 
@@ -142,7 +155,7 @@ def measure():
 
 
 def cell(credential, holder, status):
-    after_expiry = holder.attempt() if status == 200 else None
+    after_expiry = holder.attempt() if status == 200 else None  # (None too where the event does not apply)
     return Cell(status, after_expiry, verdict(credential, status, after_expiry))
 
 

@@ -16,9 +16,9 @@ QUERIES = {
     "session-login": 5,  # the user; is the new key free; insert the session; last_login; the session saved again
     "token-login": 3,  # the user; its token; a new token
     "jwt-login": 2,  # the user; the refresh token's outstanding row
-    "jwt-refresh": 9,  # blacklisted?; the user (x2); the old token found and blacklisted; the new one recorded
+    "jwt-refresh": 5,  # blacklisted?; the user; the old token found, its blacklist row inserted; the new one recorded
     "jwt-rsa-login": 2,  # as jwt: its own keys, the same tables
-    "jwt-rsa-refresh": 9,
+    "jwt-rsa-refresh": 5,
     "knox-login": 3,  # the user; the new token's digest row; the user's tokens (knox counts them against its limit)
     "session-logout": 4,  # the session; the user; the session again; delete it
     "token-logout": 2,  # the token (with its user); delete it
