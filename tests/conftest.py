@@ -18,6 +18,7 @@ CHALLENGES = {
     "jwt-stateless": 'Bearer realm="api"',
     "jwt-rsa": 'Bearer realm="api"',
     "knox": "Token",
+    "jwt-cookie": None,  # 403 too: a cookie has no challenge either
 }
 PROTECTED = list(CHALLENGES)
 NAMESPACES = ["public", *PROTECTED]
@@ -72,10 +73,11 @@ class ApiClient(Client):
         return super().patch(path, data, content_type=content_type, **extra)
 
 
-def session_login(client, username, password):
-    client.get("/api/session/login/")
+def session_login(client, username, password, url="/api/session/login/"):
+    """Log in at a cookie login (session's, or jwt-cookie's): GET it for the csrftoken cookie, POST with its value."""
+    client.get(url)
     response = client.post(
-        "/api/session/login/",
+        url,
         {"username": username, "password": password},
         HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
     )
@@ -89,8 +91,8 @@ def log_in(ns, username, password=None):
     client = ApiClient()
     if ns == "basic":
         client.defaults["HTTP_AUTHORIZATION"] = basic_header(username, password)
-    elif ns == "session":
-        session_login(client, username, password)
+    elif ns in ("session", "jwt-cookie"):
+        session_login(client, username, password, f"/api/{ns}/login/")
         client.defaults["HTTP_X_CSRFTOKEN"] = client.cookies["csrftoken"].value
     elif ns in ("token", "token-cached"):
         response = client.post("/api/token/login/", {"username": username, "password": password})

@@ -23,6 +23,7 @@ QUERIES = {
     "jwt-stateless": 0,
     "jwt-rsa": 1,
     "knox": 2,
+    "jwt-cookie": 1,  # as jwt: the user, by the token's id
 }
 
 

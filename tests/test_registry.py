@@ -26,6 +26,14 @@ RECIPES = {
     "jwt-stateless": {"kind": "jwt", "login": "/api/jwt/login/", "refresh": "/api/jwt/refresh/", "keyword": "Bearer"},
     "jwt-rsa": {"kind": "jwt", "login": "/api/jwt-rsa/login/", "refresh": "/api/jwt-rsa/refresh/", "keyword": "Bearer"},
     "knox": {"kind": "token", "login": "/api/knox/login/", "keyword": "Token", "field": "token"},
+    "jwt-cookie": {
+        "kind": "cookie",
+        "login": "/api/jwt-cookie/login/",
+        "refresh": "/api/jwt-cookie/refresh/",
+        "logout": "/api/jwt-cookie/logout/",
+        "csrf_cookie": "csrftoken",
+        "csrf_header": "X-CSRFToken",
+    },
 }
 
 
@@ -42,6 +50,13 @@ def follow(recipe, username, password):
         csrf = client.cookies["csrftoken"].value
         assert client.post(recipe["login"], credentials, HTTP_X_CSRFTOKEN=csrf).status_code == 200
         client.defaults["HTTP_X_CSRFTOKEN"] = client.cookies["csrftoken"].value  # rotated at login
+    elif kind == "cookie":
+        client.get(recipe["login"])
+        csrf = client.cookies[recipe["csrf_cookie"]].value
+        header = "HTTP_" + recipe["csrf_header"].upper().replace("-", "_")
+        answer = client.post(recipe["login"], credentials, **{header: csrf})
+        assert answer.status_code == 200, answer.content
+        client.defaults[header] = csrf  # the jar keeps the cookies; unsafe methods echo the CSRF token
     elif kind == "token":
         answer = client.post(recipe["login"], credentials)
         assert answer.status_code == 200, answer.content
