@@ -56,6 +56,13 @@ class ReadsRefreshCookie:
             raise NotAuthenticated("No refresh cookie: log in at /api/jwt-cookie/login/.")
         return super().get_serializer(*args, data={"refresh": raw}, **kwargs)
 
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError as refused:  # {"refresh": [...]} names a body field the client never sent
+            messages = refused.detail.get("refresh", ["not a token"]) if isinstance(refused.detail, dict) else ["?"]
+            raise AuthenticationFailed(f"The refresh cookie is not a token: {' '.join(messages)}") from refused
+
 
 class LoginView(CookieTokenView, jwt.LoginView):
     """GET sets the csrftoken cookie; POST username and password with its value in X-CSRFToken: the tokens come as cookies."""
