@@ -46,15 +46,17 @@ class CookieTokenView:
 
 
 class ReadsRefreshCookie:
-    """simplejwt's serializers take {"refresh": ...}: give them the cookie's."""
+    """simplejwt's serializers take {"refresh": ...} from the body: give them the cookie's."""
 
     refresh_cookie = cookies.REFRESH
 
-    def get_serializer(self, *args, data=None, **kwargs):
+    def get_serializer(self, *args, **kwargs):
+        if "data" not in kwargs:  # the browsable API's form: a POST button, no field (the token is in the cookie)
+            return serializers.Serializer()
         raw = cookies.read(self.request, self.refresh_cookie)
         if raw is None:
             raise NotAuthenticated("No refresh cookie: log in at /api/jwt-cookie/login/.")
-        return super().get_serializer(*args, data={"refresh": raw}, **kwargs)
+        return super().get_serializer(*args, **{**kwargs, "data": {"refresh": raw}})
 
     def post(self, request, *args, **kwargs):
         try:
