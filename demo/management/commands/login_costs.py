@@ -4,7 +4,7 @@ Each flow is a real request to the site's own endpoint (Django's test client,
 CSRF checks on, the real password hasher), made for a throwaway user that is
 deleted afterwards. The flows come from the registry's client recipes (the
 same ones ``GET /api/`` serves): every distinct login URL gives ``<ns>-login``
-and ``<ns>-logout``, a JWT recipe also ``<ns>-refresh``. ``make bench`` runs
+and ``<ns>-logout``, a JWT recipe (and jwt-cookie's) also ``<ns>-refresh``. ``make bench`` runs
 ``manage.py login_costs --json`` and puts the figures in summary.json.
 """
 
@@ -45,11 +45,11 @@ def flows():
     found, logins = [], set()
     for scheme in registry.schemes():
         recipe = scheme.client.as_json()
-        if recipe["kind"] not in ("session", "token", "jwt") or recipe["login"] in logins:
+        if recipe["kind"] not in ("session", "token", "jwt", "cookie") or recipe["login"] in logins:
             continue  # token-cached and jwt-stateless share token's and jwt's endpoints
         logins.add(recipe["login"])
         found.append((f"{scheme.ns}-login", scheme.ns, recipe))
-        if recipe["kind"] == "jwt":
+        if recipe["kind"] in ("jwt", "cookie"):
             found.append((f"{scheme.ns}-refresh", scheme.ns, recipe))
     found += [(f"{ns}-logout", ns, recipe) for name, ns, recipe in list(found) if name.endswith("-login")]
     return found
@@ -93,7 +93,7 @@ class Flow:
         return response
 
     def login(self):
-        if self.recipe["kind"] == "session":
+        if self.recipe["kind"] in ("session", "cookie"):
             self.client.get(self.recipe["login"])  # the csrftoken cookie, as a browser gets it first
         response = self.post(self.recipe["login"], {"username": self.user.get_username(), "password": self.password})
         if self.recipe["kind"] == "token":
@@ -103,6 +103,8 @@ class Flow:
         return response
 
     def refresh(self):
+        if self.recipe["kind"] == "cookie":
+            return self.post(self.recipe["refresh"])  # the refresh token is in the client's cookie jar
         response = self.post(self.recipe["refresh"], {"refresh": self.tokens["refresh"]})
         self.tokens = response.json()
         return response
