@@ -159,10 +159,10 @@ class Command(MigratedDatabaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps({"flows": figures, "tables": TABLES}))
             return
-        self.stdout.write(f"{'flow':<16} {'queries':>7} {'rows written':>12} {'ms':>8}  rows left behind")
+        self.stdout.write(f"{'flow':<19} {'queries':>7} {'rows written':>12} {'ms':>8}  rows left behind")
         for name, f in figures.items():
             kept = ", ".join(f"{table} {n:+d}" for table, n in f["rows_kept"].items()) or "none"
-            self.stdout.write(f"{name:<16} {f['queries']:>7} {f['rows_written']:>12} {f['ms']:>8.1f}  {kept}")
+            self.stdout.write(f"{name:<19} {f['queries']:>7} {f['rows_written']:>12} {f['ms']:>8.1f}  {kept}")
         self.stdout.write("\nWhat removes the rows:")
         for table, cleaner in TABLES.items():
             self.stdout.write(f"  {table}: {cleaner}")
