@@ -30,6 +30,7 @@ from demo.models import Note
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # test settings only, as in conftest
 
 NO, FOREVER = "no", "yes, no time limit"
+COOKIES = ("session", "jwt-cookie")  # no challenge to send: refused with a 403
 
 
 def until(what, seconds):
@@ -53,6 +54,8 @@ def expected():
         "jwt refresh": [NO, refresh, NO, NO],
         "jwt-rsa": [access, access, NO, NO],  # as jwt: the same simplejwt, another signature
         "jwt-rsa refresh": [NO, refresh, NO, NO],
+        "jwt-cookie": [access, access, NO, NO],  # as jwt: a copy of the cookie outlives the logout
+        "jwt-cookie refresh": [NO, refresh, NO, NO],
     }
 
 
@@ -71,11 +74,11 @@ def test_cell(credential, event, table):
 
     assert cell.still_works == verdict
     if verdict == NO:
-        assert cell.after_event == (403 if credential == "session" else 401)
+        assert cell.after_event == (403 if credential.startswith(COOKIES) else 401)
         assert cell.after_expiry is None
     else:
         assert cell.after_event == 200
-        assert cell.after_expiry == (200 if verdict == FOREVER else 401)
+        assert cell.after_expiry == (200 if verdict == FOREVER else 403 if credential.startswith(COOKIES) else 401)
 
 
 @pytest.mark.django_db
