@@ -4,7 +4,7 @@ The schemathesis CLI loads this module (``hooks`` in tests/schemathesis.toml);
 the site's URL comes from ``DEMO_SITE``, two accounts from ``DEMO_ACCOUNT`` and
 ``DEMO_LOGOUT_ACCOUNT`` (``user:password``). ``GET /api/`` says, for each
 namespace, how a client gets and sends a credential (its ``client`` recipe:
-basic, session, token, jwt); every operation behind a security scheme gets
+basic, session, token, jwt, cookie); every operation behind a security scheme gets
 one by its namespace's recipe. A namespace added to the site is covered with
 nothing to write here, as long as its recipe is of a kind below.
 
@@ -57,9 +57,12 @@ def recipe_for(operation):
 
 
 def needs_a_credential(ctx):
-    """Operations behind a security scheme; and the session login, which wants the CSRF cookie and header."""
+    """Operations behind a security scheme; the session login, which wants the CSRF cookie and header; and
+    jwt-cookie's login, refresh and logout, which want it too (and the refresh cookie: no security scheme says so)."""
     recipe = recipe_for(ctx.operation)
     if recipe["kind"] == "session" and ctx.operation.path == recipe["login"]:
+        return True
+    if recipe["kind"] == "cookie" and ctx.operation.path in (recipe["login"], recipe["refresh"], recipe["logout"]):
         return True
     return recipe["kind"] != "none" and bool(security_of(ctx.operation.definition.raw))
 
@@ -76,6 +79,12 @@ def credential(recipe, account):
         browser.post(f"{SITE}{recipe['login']}", json=account, headers=csrf, timeout=30).raise_for_status()
         cookies = {"sessionid": browser.cookies["sessionid"], "csrftoken": browser.cookies["csrftoken"]}  # rotated
         return {"headers": {"X-CSRFToken": cookies["csrftoken"]}, "cookies": cookies}
+    if kind == "cookie":
+        browser = requests.Session()
+        browser.get(f"{SITE}{recipe['login']}", timeout=30).raise_for_status()
+        csrf = {recipe["csrf_header"]: browser.cookies[recipe["csrf_cookie"]]}
+        browser.post(f"{SITE}{recipe['login']}", json=account, headers=csrf, timeout=30).raise_for_status()
+        return {"headers": csrf, "cookies": browser.cookies.get_dict()}  # the token cookies and csrftoken
     if kind in ("token", "jwt"):
         response = requests.post(f"{SITE}{recipe['login']}", json=account, timeout=30)
         response.raise_for_status()

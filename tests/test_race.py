@@ -26,6 +26,7 @@ QUERIES = {
     "jwt-stateless": "0",
     "jwt-rsa": "1",
     "knox": "2",
+    "jwt-cookie": "1",
 }
 # token-cached: 0 once each server process has cached the key (a first request per gunicorn worker may ask).
 TOKEN_CACHED = re.compile(r"0|0\.\d+ \(0–1\)")
