@@ -14,7 +14,7 @@ import string
 from django.conf import settings
 from django.urls import reverse
 
-from demo.database_leak import Leak
+from measurements.database_leak import Leak
 
 from . import cookies
 

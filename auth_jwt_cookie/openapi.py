@@ -6,7 +6,7 @@ methods also need the CSRF header, which no security scheme describes: the
 403 answers say so.
 """
 
-from demo.openapi import SharedSecurityScheme
+from api.openapi import SharedSecurityScheme
 
 from . import cookies
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from rest_framework_simplejwt.exceptions import TokenError
 
 from auth_jwt.scheme import JWTScheme, RefreshCredential
-from demo.registry import Recipe
+from registry import Recipe
 
 from . import cookies, leak
 from .serializers import LoginSerializer

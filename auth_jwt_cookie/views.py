@@ -12,8 +12,8 @@ from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, ValidationError
 from rest_framework.response import Response
 
+from api.openapi import ErrorSerializer
 from auth_jwt import views as jwt
-from demo.openapi import ErrorSerializer
 
 from . import cookies
 from .authentication import JWTCookieAuthentication

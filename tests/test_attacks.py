@@ -17,8 +17,8 @@ from django.urls import reverse
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+from api.models import Note
 from auth_jwt_rsa.keys import site_keys
-from demo.models import Note
 
 from .conftest import NAMESPACES, PASSWORDS, ApiClient, basic_header, log_in
 from .test_namespaces import expect_refused

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+from api.models import Note
 from auth_jwt_cookie.tokens import RefreshToken
-from demo.models import Note
 
 from .conftest import PASSWORDS, ApiClient, log_in
 
