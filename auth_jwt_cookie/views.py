@@ -61,9 +61,11 @@ class ReadsRefreshCookie:
     def post(self, request, *args, **kwargs):
         try:
             return super().post(request, *args, **kwargs)
-        except ValidationError as refused:  # {"refresh": [...]} names a body field the client never sent
-            messages = refused.detail.get("refresh", ["not a token"]) if isinstance(refused.detail, dict) else ["?"]
-            raise AuthenticationFailed(f"The refresh cookie is not a token: {' '.join(messages)}") from refused
+        except ValidationError as refused:  # {"refresh": [...]} would name a body field the client never sent
+            messages = refused.detail.get("refresh", []) if isinstance(refused.detail, dict) else refused.detail
+            raise AuthenticationFailed(
+                " ".join(["The refresh cookie is not a token:", *map(str, messages)])
+            ) from refused
 
 
 class LoginView(CookieTokenView, jwt.LoginView):
