@@ -6,7 +6,7 @@
 The benchmark is a client like any other: it imports nothing from the site.
 The namespaces, in order, and how to get each one's credential come from
 ``GET /api/`` (each namespace's ``client`` recipe: kind none, basic, session,
-token or jwt), read from the file ``$BENCH_API_INDEX`` the runner saved, or
+token, jwt or cookie), read from the file ``$BENCH_API_INDEX`` the runner saved, or
 fetched from ``$LOCUST_HOST``. A scheme added to the site appears here
 without an edit. The accounts come from ``manage.py seed_bench --json``,
 saved in ``$BENCH_ACCOUNTS_FILE``.
@@ -172,6 +172,13 @@ class SchemeUser(FastHttpUser):
     def log_in_jwt(self):
         self.use_tokens(self.call("POST", self.recipe["login"], "login/", 200, json=self.credentials()))
 
+    def log_in_cookie(self):
+        """jwt-cookie: session's steps with the recipe's names; the cookie jar then holds the tokens, sent by Path."""
+        login, csrf = self.recipe["login"], self.recipe["csrf_header"]
+        self.call("GET", login, "login/", 200)
+        self.headers[csrf] = self.cookie(self.recipe["csrf_cookie"])
+        self.use_cookies(self.call("POST", login, "login/", 200, json=self.credentials()))
+
     def cookie(self, name):
         return next((cookie.value for cookie in self.client.cookiejar if cookie.name == name), "")
 
@@ -180,6 +187,8 @@ class SchemeUser(FastHttpUser):
         if self.recipe["kind"] == "jwt" and time.time() >= self.refresh_at:
             refreshed = self.call("POST", self.recipe["refresh"], "refresh/", 200, json={"refresh": self.refresh_token})
             self.use_tokens(refreshed)
+        if self.recipe["kind"] == "cookie" and time.time() >= self.refresh_at:
+            self.use_cookies(self.call("POST", self.recipe["refresh"], "refresh/", 200))
 
     def use_tokens(self, response):
         if response.status_code != 200:
@@ -192,6 +201,15 @@ class SchemeUser(FastHttpUser):
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         lifetime = claims["exp"] - claims["iat"]
         self.refresh_at = time.time() + lifetime - min(30, lifetime / 3)
+
+    def use_cookies(self, response):
+        if response.status_code != 200:
+            return
+        # The server says when the access cookie runs out (its Max-Age, kept by the jar as an expiry): refresh before.
+        started = time.time()
+        expiries = [c.expires for c in self.client.cookiejar if c.path == self.url and c.expires]
+        lifetime = (min(expiries) - started) if expiries else 60
+        self.refresh_at = started + lifetime - min(30, lifetime / 3)
 
     # The tasks.
     def me(self):

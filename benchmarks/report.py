@@ -19,6 +19,7 @@ CONTRACT_QUERIES = {
     "jwt-stateless": 0,
     "jwt-rsa": 1,
     "knox": 2,  # as measured: the token and its user, then the user's tokens (knox deletes the expired ones)
+    "jwt-cookie": 1,
 }
 
 # What a student should read in each row.
@@ -46,6 +47,10 @@ READING = {
     "knox": (
         "Two queries: the token row (found by the token's first characters, checked by its SHA-512 digest) "
         "joined to its user, then every token of that user, read to delete the expired ones."
+    ),
+    "jwt-cookie": (
+        "One query, as jwt: the same signature check and user lookup; the token comes from a cookie instead of "
+        "the Authorization header, and only unsafe methods pay for the CSRF check (no query either)."
     ),
 }
 

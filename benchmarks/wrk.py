@@ -28,13 +28,14 @@ def credential_headers(base_url, recipe, username, password):
         return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
     body = json.dumps({"username": username, "password": password}).encode()
     json_type = {"Content-Type": "application/json"}
-    if kind == "session":
+    if kind in ("session", "cookie"):  # jwt-cookie's recipe names its CSRF cookie and header; session's are Django's
+        csrf_cookie, csrf_header = recipe.get("csrf_cookie", "csrftoken"), recipe.get("csrf_header", "X-CSRFToken")
         status, headers, _ = get(base_url + recipe["login"])
-        csrf = SimpleCookie(headers.get("Set-Cookie"))["csrftoken"].value
+        csrf = SimpleCookie(headers.get("Set-Cookie"))[csrf_cookie].value
         status, headers, _ = get(
             base_url + recipe["login"],
             body=body,
-            headers={**json_type, "X-CSRFToken": csrf, "Cookie": f"csrftoken={csrf}"},
+            headers={**json_type, csrf_header: csrf, "Cookie": f"{csrf_cookie}={csrf}"},
         )
         cookies = SimpleCookie()
         for header in headers.get_all("Set-Cookie"):

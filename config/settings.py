@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "auth_jwt",
     "auth_jwt_rsa",
     "auth_knox",
+    "auth_jwt_cookie",
     "costs",  # /costs/: what each JWT algorithm costs, where each namespace's time goes
     "corsheaders",
     "lab",  # the browser lab at /lab/: only with DEBUG, only from loopback
@@ -238,6 +239,10 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer", "JWT"),
     "SIGNING_KEY": SECRET_KEY,
 }
+
+# --- jwt-cookie: simplejwt's tokens in HttpOnly cookies, sent only with requests this site starts
+# (auth_jwt_cookie/cookies.py says why Strict, not Lax).
+JWT_COOKIE_SAMESITE = "Strict"
 
 # --- jwt-rsa: simplejwt's tokens signed with a key pair, by the private key in this PEM file; unset, by one
 # generated once per checkout into .jwt_rsa_private_key.pem (untracked), like the secret key. The

@@ -14,6 +14,7 @@ from rest_framework.permissions import AllowAny
 
 import auth_basic.urls
 import auth_jwt.urls
+import auth_jwt_cookie.urls
 import auth_jwt_rsa.urls
 import auth_knox.urls
 import auth_session.urls
@@ -24,6 +25,7 @@ from api.throttling import login_throttled
 from auth_basic.authentication import BasicAuthentication
 from auth_jwt import views as jwt_views
 from auth_jwt.authentication import JWTAuthentication, JWTStatelessUserAuthentication
+from auth_jwt_cookie.authentication import JWTCookieAuthentication
 from auth_jwt_rsa.authentication import JWTAuthentication as JWTRSAAuthentication
 from auth_knox.authentication import KnoxTokenAuthentication
 from auth_session.authentication import SessionAuthentication
@@ -80,6 +82,7 @@ urlpatterns = [
     namespace("jwt-stateless", [JWTStatelessUserAuthentication]),  # tokens from /api/jwt/login/
     namespace("jwt-rsa", [JWTRSAAuthentication], auth_jwt_rsa.urls.urlpatterns),  # RS256; the public key at jwks.json
     namespace("knox", [KnoxTokenAuthentication], auth_knox.urls.urlpatterns),
+    namespace("jwt-cookie", [JWTCookieAuthentication], auth_jwt_cookie.urls.urlpatterns),  # HttpOnly cookies, CSRF
     # The JWT tutorial's walkthrough (docs/jwt-tutorial.md), as written.
     path("jwt-auth/", jwt_views.TutorialLoginView.as_view(), name="tutorial-jwt-auth"),
     path("auth-jwt/", jwt_views.TutorialLoginView.as_view(), name="tutorial-auth-jwt"),

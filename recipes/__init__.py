@@ -135,7 +135,13 @@ class Credential:
         return self.request("POST", path, body, **kwargs)
 
     def refresh(self):
-        """Renew the access token by the recipe's refresh URL (jwt): the answer, and the credential holds the new one."""
+        """Renew the access token by the recipe's refresh URL: the answer, and the credential holds the new one.
+
+        jwt: the refresh token goes in the body; cookie: it is in the cookie jar, and the new pair comes back
+        as cookies.
+        """
+        if self.recipe["kind"] == "cookie":
+            return self.request("POST", self.recipe["refresh"])
         answer = self.transport.request("POST", self.recipe["refresh"], {"refresh": self.tokens["refresh"]})
         if answer.status == 200:
             self.tokens = {**self.tokens, **answer.json()}
@@ -180,6 +186,9 @@ class RecipeClient:
         self.transport.request("GET", recipe["login"])
         answer = self.post_login(recipe, account, {header: self.transport.cookie(cookie) or ""})
         return self.credential(recipe, csrf_cookie=cookie, csrf_header=header, answer=answer)
+
+    # jwt-cookie: the session's steps; the tokens come back as HttpOnly cookies, which the jar keeps.
+    login_cookie = login_session
 
     def login_token(self, recipe, account):
         answer = self.post_login(recipe, account)

@@ -22,6 +22,7 @@ CHALLENGES = {
     "jwt-stateless": 'Bearer realm="api"',
     "jwt-rsa": 'Bearer realm="api"',
     "knox": "Token",
+    "jwt-cookie": None,  # 403 too: a cookie has no challenge either
 }
 PROTECTED = list(CHALLENGES)
 NAMESPACES = ["public", *PROTECTED]
@@ -83,10 +84,11 @@ def press_measure(client, url):
     return client.post(url, {"csrfmiddlewaretoken": token}, content_type=MULTIPART_CONTENT)
 
 
-def session_login(client, username, password):
-    client.get("/api/session/login/")
+def session_login(client, username, password, url="/api/session/login/"):
+    """Log in at a cookie login (session's, or jwt-cookie's): GET it for the csrftoken cookie, POST with its value."""
+    client.get(url)
     response = client.post(
-        "/api/session/login/",
+        url,
         {"username": username, "password": password},
         HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
     )

@@ -32,6 +32,7 @@ from .conftest import press_measure
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # test settings only, as in conftest
 
 NO, FOREVER, NA = "no", "yes, no time limit", "does not apply"
+COOKIES = ("session", "jwt-cookie")  # no challenge to send: refused with a 403
 
 
 def until(what, seconds):
@@ -55,6 +56,8 @@ def expected():
         "jwt refresh": [NO, refresh, NO, NO, NO],  # reuse ends the chain: the client's newest token too
         "jwt-rsa": [access, access, NO, NO, access],  # as jwt: the same simplejwt, another signature
         "jwt-rsa refresh": [NO, refresh, NO, NO, NO],
+        "jwt-cookie": [access, access, NO, NO, access],  # as jwt: a copy of the cookie outlives the logout
+        "jwt-cookie refresh": [NO, refresh, NO, NO, NO],
     }
 
 
@@ -75,11 +78,11 @@ def test_cell(credential, event, table):
     if verdict == NA:
         assert cell.after_event is None and cell.after_expiry is None
     elif verdict == NO:
-        assert cell.after_event == (403 if credential == "session" else 401)
+        assert cell.after_event == (403 if credential.startswith(COOKIES) else 401)
         assert cell.after_expiry is None
     else:
         assert cell.after_event == 200
-        assert cell.after_expiry == (200 if verdict == FOREVER else 401)
+        assert cell.after_expiry == (200 if verdict == FOREVER else 403 if credential.startswith(COOKIES) else 401)
 
 
 @pytest.mark.django_db

@@ -1,11 +1,14 @@
 """The browsable API's pages and the OpenAPI schema, in-process (the browser tests are in test_browse.py)."""
 
+import re
+
 import pytest
 import yaml
 from django.core.management import call_command
+from django.test.client import MULTIPART_CONTENT
 from django.urls import reverse
 
-from .conftest import NAMESPACES, PROTECTED, log_in
+from .conftest import NAMESPACES, PASSWORDS, PROTECTED, log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +31,7 @@ SECURITY = {
     "jwt-stateless": "jwtAuth",
     "jwt-rsa": "jwtRsaAuth",
     "knox": "knoxAuth",
+    "jwt-cookie": "jwtCookieAuth",
 }
 
 
@@ -67,6 +71,20 @@ def test_session_pages_offer_drf_login_link(client):
     page = html(client, reverse("session:me")).content.decode()
 
     assert "/api-auth/login/?next=/api/session/me/" in page
+
+
+def test_jwt_cookie_pages_log_in_with_the_login_page_s_own_form(alice, client):
+    page = html(client, reverse("jwt-cookie:me")).content.decode()
+    assert 'href="/api/jwt-cookie/login/" id="cookie-login"' in page and 'id="authorize"' not in page
+
+    form = html(client, reverse("jwt-cookie:login"))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.content.decode())[1]
+    data = {"username": "alice", "password": PASSWORDS["alice"], "csrfmiddlewaretoken": token}
+    logged_in = client.post(reverse("jwt-cookie:login"), data, content_type=MULTIPART_CONTENT, HTTP_ACCEPT="text/html")
+
+    assert logged_in.status_code == 200 and logged_in.cookies["jwt_access"]["httponly"]
+    page = html(client, reverse("jwt-cookie:me")).content.decode()
+    assert 'id="signed-in-as">alice, by' in page and 'id="cookie-login"' not in page
 
 
 def test_other_namespaces_offer_no_session_login(client):

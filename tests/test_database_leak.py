@@ -40,6 +40,7 @@ EXPECTED = {
     "jwt-stateless": ([200, 200], True),
     "jwt-rsa": ([200, 200], True),  # RS256 refresh tokens, stored whole in the same table
     "knox": ([401, 401], False),  # the digest, then the stored prefix: neither is the token
+    "jwt-cookie": ([200, 200], True),  # jwt's table: the refresh cookie's value, whole; any CSRF token will do
 }
 GUESSED = {"basic", "knox"}  # where the copy leaves only guessing
 

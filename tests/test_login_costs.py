@@ -20,11 +20,14 @@ QUERIES = {
     "jwt-rsa-login": 2,  # as jwt: its own keys, the same tables
     "jwt-rsa-refresh": 5,
     "knox-login": 3,  # the user; the new token's digest row; the user's tokens (knox counts them against its limit)
+    "jwt-cookie-login": 2,  # as jwt: the tokens go to cookies, not the body, for the same queries
+    "jwt-cookie-refresh": 9,
     "session-logout": 4,  # the session; the user; the session again; delete it
     "token-logout": 2,  # the token (with its user); delete it
     "jwt-logout": 5,  # blacklisted?; the user; the outstanding token; blacklist it
     "jwt-rsa-logout": 5,
     "knox-logout": 3,  # the token and its user; the user's tokens (expired ones deleted); delete this one
+    "jwt-cookie-logout": 5,
 }
 ROWS_KEPT = {
     "session-login": {"django_session": 1},
@@ -34,11 +37,14 @@ ROWS_KEPT = {
     "jwt-rsa-login": {"token_blacklist_outstandingtoken": 1},
     "jwt-rsa-refresh": {"token_blacklist_outstandingtoken": 1, "token_blacklist_blacklistedtoken": 1},
     "knox-login": {"knox_authtoken": 1},
+    "jwt-cookie-login": {"token_blacklist_outstandingtoken": 1},
+    "jwt-cookie-refresh": {"token_blacklist_outstandingtoken": 1, "token_blacklist_blacklistedtoken": 1},
     "session-logout": {"django_session": -1},
     "token-logout": {"authtoken_token": -1},
     "jwt-logout": {"token_blacklist_blacklistedtoken": 1},
     "jwt-rsa-logout": {"token_blacklist_blacklistedtoken": 1},
     "knox-logout": {"knox_authtoken": -1},
+    "jwt-cookie-logout": {"token_blacklist_blacklistedtoken": 1},
 }
 
 

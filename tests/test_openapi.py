@@ -136,14 +136,21 @@ def test_an_id_that_is_no_number_is_djangos_documented_404(schema, client):
 
 # --- Logins: 400 or 401 for wrong credentials, 429 with Retry-After past the throttle
 
-LOGINS = ["/api/session/login/", "/api/token/login/", "/api/jwt/login/", "/jwt-auth/", "/auth-jwt/"]
+LOGINS = [
+    "/api/session/login/",
+    "/api/token/login/",
+    "/api/jwt/login/",
+    "/jwt-auth/",
+    "/auth-jwt/",
+    "/api/jwt-cookie/login/",
+]
 
 
 def post_as_a_client(url, body):
-    """A POST as a fresh client makes it, with the CSRF token where the endpoint wants one (the session login)."""
+    """A POST as a fresh client makes it, with the CSRF token where the endpoint wants one (the cookie logins)."""
     client = ApiClient()
     extra = {}
-    if url == "/api/session/login/":
+    if url in ("/api/session/login/", "/api/jwt-cookie/login/"):
         client.get(url)
         extra["HTTP_X_CSRFTOKEN"] = client.cookies["csrftoken"].value
     return client.post(url, body, **extra)

@@ -37,6 +37,14 @@ RECIPES = {
     "jwt-stateless": {"kind": "jwt", "login": "/api/jwt/login/", "refresh": "/api/jwt/refresh/", "keyword": "Bearer"},
     "jwt-rsa": {"kind": "jwt", "login": "/api/jwt-rsa/login/", "refresh": "/api/jwt-rsa/refresh/", "keyword": "Bearer"},
     "knox": {"kind": "token", "login": "/api/knox/login/", "keyword": "Token", "field": "token"},
+    "jwt-cookie": {
+        "kind": "cookie",
+        "login": "/api/jwt-cookie/login/",
+        "refresh": "/api/jwt-cookie/refresh/",
+        "logout": "/api/jwt-cookie/logout/",
+        "csrf_cookie": "csrftoken",
+        "csrf_header": "X-CSRFToken",
+    },
 }
 # The contract's queries of a steady-state GET me/ (token-cached: once its cache holds the token; knox: as measured).
 ME_QUERIES = {
@@ -49,6 +57,7 @@ ME_QUERIES = {
     "jwt-stateless": 0,
     "jwt-rsa": 1,
     "knox": 2,
+    "jwt-cookie": 1,
 }
 
 

@@ -24,6 +24,7 @@ EXPECTED_STEPS = {
     "jwt-stateless": [],
     "jwt-rsa": [("user lookup", ["auth_user"])],
     "knox": [("token lookup", ["knox_authtoken", "auth_user"]), ("expired-token cleanup", ["knox_authtoken"])],
+    "jwt-cookie": [("user lookup", ["auth_user"])],
 }
 PANEL_ROW = re.compile(r'<td class="sql-step">(.*?)</td>.*?<code class="sql-text">(.*?)</code>', re.S)
 SUMMARY = re.compile(r'This request ran <b class="sql-queries">(\d+)</b>')
@@ -55,6 +56,7 @@ def secrets_of(client, ns, username="alice"):
     authorization = client.defaults.get("HTTP_AUTHORIZATION")
     if authorization:
         values.append(authorization.split()[1])  # token key, JWT, or base64(username:password)
+    values.extend(client.cookies[name].value for name in ("jwt_access", "jwt_refresh") if name in client.cookies)
     if ns in ("token", "token-cached"):
         values.append(user.auth_token.key)
     if ns == "knox":  # the lookup's parameter is the token's first 15 characters; the rows hold digests
