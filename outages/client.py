@@ -1,73 +1,47 @@
-"""A client of one namespace over real HTTP, following the namespace's recipe in GET /api/ as any client would."""
+"""A client of one namespace over real HTTP, as any client of GET /api/ is: the project's recipe client (recipes/).
 
-import base64
-import http.cookiejar
-import json
-import urllib.error
-import urllib.request
+What the outage measurement asks of it is a status per step, refusals
+included: a login refused with a 503 is a cell of the table, not an error.
+"""
 
-# The recipe kinds this client can log in with (INTERFACES.md); others (oauth2) are reported as not measured.
-KINDS = ("none", "basic", "session", "cookie", "token", "jwt")
+import recipes
 
 
 class Client:
-    """One user's client of namespace `ns`: its own cookie jar and headers; each method answers an HTTP status."""
+    """One user's client of namespace `ns`: its own cookie jar; each method answers an HTTP status."""
 
     def __init__(self, base, ns, recipe, endpoints, username, password, timeout=10):
-        self.base, self.ns, self.recipe, self.endpoints = base, ns, recipe, endpoints
-        self.username, self.password, self.timeout = username, password, timeout
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-        self.headers = {"Accept": "application/json"}
-        self.refresh_token = None
+        self.ns, self.recipe, self.endpoints = ns, recipe, endpoints
+        self.username, self.password = username, password
+        self.transport = recipes.HTTPTransport(base, timeout)
+        self.recipes = recipes.RecipeClient(self.transport)
+        self.credential = self.recipes.credential(recipe)  # nothing held until log_in
 
     def request(self, method, url, data=None, headers=None):
-        """(status, headers, body) of one request; 4xx and 5xx are answers too."""
-        url = url if url.startswith("http") else self.base + url
-        body = None if data is None else json.dumps(data).encode()
-        headers = {**self.headers, **({"Content-Type": "application/json"} if body else {}), **(headers or {})}
-        request = urllib.request.Request(url, data=body, headers=headers, method=method)
-        try:
-            with self.opener.open(request, timeout=self.timeout) as response:
-                return response.status, response.headers, response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.headers, error.read()
-
-    def cookie(self, name):
-        return next((c.value for c in self.jar if c.name == name), "")
-
-    def csrf(self):
-        name = self.recipe.get("csrf_header", "X-CSRFToken")
-        return {name: self.cookie(self.recipe.get("csrf_cookie", "csrftoken"))}
+        """(status, headers, body) of one request with the credential held; 4xx and 5xx are answers too."""
+        answer = self.credential.request(method, url, data, headers)
+        return answer.status, answer.headers, answer.body
 
     @property
     def logs_in(self):
-        return self.recipe["kind"] in KINDS and bool(self.recipe.get("login"))
+        return bool(self.recipe.get("login")) and hasattr(self.recipes, f"login_{self.recipe['kind']}")
+
+    @property
+    def refresh_token(self):
+        return self.credential.tokens.get("refresh")
 
     def log_in(self):
         """The login's status (None: the namespace has no login); on 200 the client holds the credential."""
-        kind = self.recipe["kind"]
-        if kind == "basic":
-            raw = base64.b64encode(f"{self.username}:{self.password}".encode()).decode()
-            self.headers["Authorization"] = f"Basic {raw}"
+        if self.recipe["kind"] == "basic":
+            self.credential = self.recipes.login(self.recipe, self.username, self.password)
             return None
         if not self.logs_in:
             return None
-        credentials = {"username": self.username, "password": self.password}
-        if kind in ("session", "cookie"):
-            self.request("GET", self.recipe["login"])  # the CSRF cookie
-            status, _, _ = self.request("POST", self.recipe["login"], credentials, self.csrf())
-            self.headers.update(self.csrf())  # login rotates it
-            return status
-        status, _, body = self.request("POST", self.recipe["login"], credentials)
-        if status == 200:
-            answer = json.loads(body)
-            if kind == "token":
-                self.headers["Authorization"] = f"{self.recipe['keyword']} {answer[self.recipe['field']]}"
-            else:  # jwt
-                self.headers["Authorization"] = f"{self.recipe['keyword']} {answer['access']}"
-                self.refresh_token = answer["refresh"]
-        return status
+        try:
+            self.credential = self.recipes.login(self.recipe, self.username, self.password)
+        except recipes.RecipeError as refused:
+            return refused.answer.status if refused.answer else None
+        return self.credential.answer.status
 
     def me(self):
         return self.request("GET", f"/api/{self.ns}/me/")
@@ -77,18 +51,20 @@ class Client:
         url = self.endpoints.get("logout")
         if url is None or not self.logs_in:
             return None
-        body = {"refresh": self.refresh_token} if self.recipe["kind"] == "jwt" else None
-        return self.request("POST", url, body, self.csrf())[0]
+        body = {"refresh": self.refresh_token} if self.refresh_token else None
+        return self.request("POST", url, body)[0]
 
     def refresh(self, token=None):
+        """(status, headers, body) of a refresh with `token` (else the one held): the race's one request."""
+        if self.recipe["kind"] == "cookie":
+            return self.request("POST", self.recipe["refresh"])
         return self.request("POST", self.recipe["refresh"], {"refresh": token or self.refresh_token})
 
 
 def namespaces(base):
     """{ns: (recipe, endpoints)} from GET /api/ and each GET /api/<ns>/."""
-    probe = Client(base, "", {"kind": "none"}, {}, "", "")
-    index = json.loads(probe.request("GET", "/api/")[2])["namespaces"]
+    probe = recipes.HTTPTransport(base)
     return {
-        ns: (entry["client"], json.loads(probe.request("GET", f"/api/{ns}/")[2])["endpoints"])
-        for ns, entry in index.items()
+        ns: (entry["client"], probe.request("GET", f"/api/{ns}/").json()["endpoints"])
+        for ns, entry in recipes.index(base).items()
     }

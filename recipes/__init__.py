@@ -40,7 +40,11 @@ class Answer:
 
 
 class RecipeError(Exception):
-    """A recipe's login step was refused, or a recipe of a kind this client does not know."""
+    """A recipe's login step was refused (``answer`` is the refusal), or a recipe of a kind this client does not know."""
+
+    def __init__(self, message, answer=None):
+        super().__init__(message)
+        self.answer = answer
 
 
 class HTTPTransport:
@@ -57,7 +61,8 @@ class HTTPTransport:
         headers = {"Accept": "application/json", **(headers or {})}
         if data is not None:
             headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(self.base_url + path, data=data, headers=headers, method=method)
+        url = path if path.startswith(("http://", "https://")) else self.base_url + path  # GET /api/<ns>/'s are whole
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)
         try:
             with self.opener.open(request, timeout=self.timeout) as response:
                 return Answer(response.status, dict(response.headers), response.read())
@@ -168,7 +173,7 @@ class RecipeClient:
     def post_login(self, recipe, account, headers=None):
         answer = self.transport.request("POST", recipe["login"], account, headers)
         if answer.status != 200:
-            raise RecipeError(f"POST {recipe['login']} answered {answer.status}: {answer.body[:200]!r}")
+            raise RecipeError(f"POST {recipe['login']} answered {answer.status}: {answer.body[:200]!r}", answer)
         return answer
 
     # --- The kinds
