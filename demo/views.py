@@ -153,6 +153,9 @@ class ApiIndexView(SchemeView):
                         "url": request.build_absolute_uri(f"/api/{s.ns}/"),
                         "scheme": s.title,
                         "client": s.client.as_json(),
+                        # Until every Scheme declares them: null means "as measured" to the benchmark's report.
+                        "me_queries": getattr(s, "me_queries", None),
+                        "reading": getattr(s, "reading", ""),
                     }
                     for s in registry.schemes()
                 }
