@@ -151,8 +151,7 @@ def add_runner_arguments(parser):
         parser,
         "rounds",
         "BENCH_ROUNDS",
-        "capacity rounds: each measures every namespace at its knee, in an order that turns from round to round; "
-        "the first round is the steps' best window",
+        "capacity rounds: each measures every namespace at its knee, in an order that turns from round to round",
         type=whole,
         default=3,
     )

@@ -312,7 +312,7 @@ def warnings(meta, runs):
 
 def table(summary):
     """The capacity table (when there is one) and the light-load table, as report.md has them: for the terminal."""
-    macros = TEMPLATES.get_template("report.md.j2").make_module({"marked_namespaces": marked_namespaces})
+    macros = TEMPLATES.get_template("tables.md.j2").module
     parts = []
     if any(row.get("capacity_rps") is not None for row in summary["schemes"].values()):
         parts.append(str(macros.capacity_table(summary)))
@@ -395,8 +395,7 @@ GROWTH_KEYS = ("capacity_rps", "capacity_users", "capacity_p50_ms", "capacity_se
 
 
 def growth_table(summary):
-    macros = TEMPLATES.get_template("growth.md.j2").make_module({})
-    return str(macros.growth_table(summary))
+    return str(TEMPLATES.get_template("tables.md.j2").module.growth_table(summary))
 
 
 def side_by_side(summaries):

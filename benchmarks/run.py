@@ -13,11 +13,10 @@ seed_bench --json``), the cost of each login (``manage.py login_costs
 per namespace and run: the namespaces and how to log in to each come from
 the server's ``GET /api/``. The benchmark imports nothing from the site.
 
-- capacity: ``GET me/`` only, no think time. Round 1 finds each
-  namespace's knee in steps of users (BENCH_STEPS, default 1,2,4,8;
-  BENCH_SECONDS measured per step once the step's users have logged in);
-  its best step is round 1's window. Rounds 2..BENCH_ROUNDS measure every
-  namespace again at its knee, in an order turned by one each round
+- capacity: ``GET me/`` only, no think time. First each namespace's knee,
+  in steps of users (BENCH_STEPS, default 1,2,4,8; BENCH_SECONDS measured
+  per step once the step's users have logged in). Then BENCH_ROUNDS rounds
+  measure every namespace at its knee, in an order turned by one each round
   (benchmarks/rounds.py), reusing each user's credential. A namespace's
   ratio to public is the median of its rounds' ratios, each against that
   round's public, with their spread; a window whose server core other
@@ -275,6 +274,7 @@ def run_locust(ns, run_kind, config, context, steps=None, knee=True, html=True):
     if not figures_path.exists():
         raise RuntimeError(f"Locust wrote no figures for {name} (exit {locust.returncode}): see locust-{name}.log")
     figures = json.loads(figures_path.read_text())
+    Path(f"{figures_path}.progress").unlink(missing_ok=True)  # the progress line's, not a result
     figures["exit_code"] = locust.returncode
     figures["load_generator"] = {
         "cpu_seconds": round(max(reaped, meter.total()), 2),
@@ -301,8 +301,8 @@ def cores_busy_seconds(cores):
     )
 
 
-def measure_window(ns, round_number, config, context, users, attempt=1, first=None):
-    """Locust's window of `ns` in a round (the steps' best for the first), measured again once if its core was shared;
+def measure_window(ns, round_number, config, context, users, attempt=1):
+    """Locust's window of `ns` in a round, at `users`, measured again once if its core was shared;
     then wrk's, with as many connections, when BENCH_WRK is on. Every window goes to context["windows"].
 
     Measuring again costs a window: a run measures again at most as many
@@ -311,11 +311,8 @@ def measure_window(ns, round_number, config, context, users, attempt=1, first=No
     """
     limit, server_cores = config.shared_limit, len(config.cores["server"])
     while True:
-        if first is not None and attempt == 1:
-            figures = first
-        else:
-            figures = run_locust(ns, f"round{round_number}.{attempt}", config, context, steps=[users], html=False)
-            context["round_figures"][f"{ns} (round {round_number}, attempt {attempt})"] = figures
+        figures = run_locust(ns, f"round{round_number}.{attempt}", config, context, steps=[users], html=False)
+        context["round_figures"][f"{ns} (round {round_number}, attempt {attempt})"] = figures
         step = best_step(figures["steps"])
         if step is None:  # the check of its figures says why
             return
@@ -356,18 +353,22 @@ def wrk_window(ns, round_number, config, context, users):
 
 
 def run_capacity(namespaces, config, context, results):
-    """The stepping (round 1: each namespace's knee, its best step the window), then the other rounds at the knee."""
+    """The steps (each namespace's knee), then the rounds: every namespace again at its knee, the order turned each round.
+
+    The steps' best window is not a round's: the most req/s of four noisy
+    windows is a lucky one more often than not (a maximum's bias), and the
+    namespace that drew it would look faster than one measured once.
+    """
     knee = {}
     for position, ns in enumerate(namespaces, 1):
-        context["position"] = f"round 1/{config.rounds}, {position}/{len(namespaces)}"
+        context["position"] = f"steps {position}/{len(namespaces)}"
         figures = results["capacity"][ns] = run_locust(ns, "capacity", config, context)
         print(report.one_line(ns, "capacity", figures), flush=True)
         best = best_step(figures["steps"])
         if best:
             knee[ns] = best["users"]
-            measure_window(ns, 1, config, context, best["users"], first=figures)
         check_server(context, ns)
-    for round_number in range(2, config.rounds + 1):
+    for round_number in range(1, config.rounds + 1):
         chosen = [ns for ns in rounds.order(namespaces, round_number) if ns in knee]
         for position, ns in enumerate(chosen, 1):
             context["position"] = f"round {round_number}/{config.rounds}, {position}/{len(chosen)}"

@@ -104,7 +104,7 @@ class Stepper:
     def tick(self, now, records, settle=0.0):
         users = self.steps[self.index]
         if self.phase == "spawn":
-            self.since = self.since or now
+            self.since = now if self.since is None else self.since
             if records.ready < users:
                 if now - self.since > LOGIN_TIMEOUT:
                     self.stop_reason = f"only {records.ready} of {users} users had logged in after {LOGIN_TIMEOUT} s"
