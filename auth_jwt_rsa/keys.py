@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from demo.checkout import checkout_secret
+from config.checkout import checkout_secret
 
 ALGORITHM = "RS256"
 KEY_BITS = 2048  # RFC 7518, section 3.3: 2048 bits or more for RS256

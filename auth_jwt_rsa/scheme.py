@@ -1,7 +1,7 @@
 """How the site describes the jwt-rsa namespace: jwt's scheme, with RS256 tokens from its own endpoints."""
 
 from auth_jwt.scheme import JWTScheme, RefreshCredential
-from demo.registry import Recipe
+from registry import Recipe
 
 from .serializers import LoginSerializer
 

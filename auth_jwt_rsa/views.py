@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from auth_jwt import views as jwt
-from demo.views import InstrumentedView
+from instrumentation.views import InstrumentedView
 
 from .keys import site_keys
 from .serializers import LoginSerializer, LogoutSerializer, RefreshSerializer, VerifySerializer

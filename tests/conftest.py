@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from demo.models import Note
+from api.models import Note
 
 PASSWORDS = {"alice": "alice-test-pass", "bob": "bob-test-pass"}
 

@@ -1,6 +1,6 @@
 """Account changes: which credentials issued before a logout, a password change, a deactivation or a deletion still work.
 
-The table is measured by demo.account_events (``manage.py account_events``);
+The table is measured by measurements.account_events (``manage.py account_events``);
 these tests assert every cell, check that the README and the landing page show
 what the command measures, and that no event leaves any endpoint answering 5xx.
 """
@@ -23,9 +23,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import AccessToken
 
-from demo import account_events
-from demo.account_events import EVENTS, Holder, as_markdown, credentials, measure
-from demo.models import Note
+from api.models import Note
+from measurements import account_events
+from measurements.account_events import EVENTS, Holder, as_markdown, credentials, measure
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # test settings only, as in conftest
 

@@ -29,9 +29,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+from api.models import Note
 from auth_jwt_rsa import keys
-from demo.checkout import checkout_secret
-from demo.models import Note
+from config.checkout import checkout_secret
 
 from .conftest import PASSWORDS, ApiClient
 from .servers import ROOT
@@ -403,7 +403,7 @@ def test_workers_starting_together_agree_on_the_key_pair(tmp_path):
     # RSA key generation takes a while: several workers make one each, and all use the one that won.
     path = tmp_path / "key.pem"
     code = (
-        "import hashlib; from demo.checkout import checkout_secret; from auth_jwt_rsa.keys import new_private_key_pem; "
+        "import hashlib; from config.checkout import checkout_secret; from auth_jwt_rsa.keys import new_private_key_pem; "
         f"print(hashlib.sha256(checkout_secret({str(path)!r}, new_private_key_pem)).hexdigest())"
     )
     workers = [
@@ -423,7 +423,7 @@ def test_jwt_rsa_private_key_file_names_the_key(tmp_path, attackers_key):
     path = tmp_path / "deployed.pem"
     path.write_bytes(pem_of(attackers_key))
     code = "import django; django.setup(); from auth_jwt_rsa.keys import site_keys; print(site_keys()[1]['keys'][0]['kid'])"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "demo.settings", "JWT_RSA_PRIVATE_KEY_FILE": str(path)}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "JWT_RSA_PRIVATE_KEY_FILE": str(path)}
 
     kid = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
 

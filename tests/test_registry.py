@@ -10,7 +10,8 @@ import json
 import pytest
 from django.core.management import call_command
 
-from demo import account_events, registry
+import registry
+from measurements import account_events
 
 from .conftest import NAMESPACES, PASSWORDS, ApiClient
 
