@@ -87,10 +87,19 @@ def run_one(url, header_sets, connections, seconds, cpus, script):
     return float(found.group(1)), done.stdout
 
 
-_logged_in = {}  # (base_url, ns, username) -> (headers, when): a login per account and run, as Locust keeps its credentials
-FRESH_SECONDS = (
-    120  # a credential with a refresh endpoint (a JWT access token, 300 s by default) is got again after this
-)
+_logged_in = {}  # (base_url, ns, username) -> (headers, expires): one login per account and run, as Locust keeps its own
+
+
+def expires(headers):
+    """When a bearer JWT in `headers` expires (its exp claim, read without checking the signature); None otherwise."""
+    value = headers.get("Authorization", "").split(" ")[-1]
+    if value.count(".") != 2:
+        return None
+    payload = value.split(".")[1]
+    try:
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["exp"]
+    except (ValueError, KeyError):
+        return None
 
 
 def run_one_namespace(ns, index, accounts_file, base_url, config, connections, out, round_number=1):
@@ -102,10 +111,10 @@ def run_one_namespace(ns, index, accounts_file, base_url, config, connections, o
     header_sets = []
     for username in accounts["usernames"][:connections]:
         key = (base_url, ns, username)
-        stale = "refresh" in entry["client"] and time.monotonic() - _logged_in.get(key, ({}, 0))[1] > FRESH_SECONDS
-        if key not in _logged_in or stale:
+        until = _logged_in.get(key, ({}, None))[1]
+        if key not in _logged_in or (until is not None and until < time.time() + config.seconds + 5):
             got = credential_headers(base_url, entry["client"], username, accounts["password"])
-            _logged_in[key] = (got, time.monotonic())
+            _logged_in[key] = (got, expires(got))
         header_sets.append(_logged_in[key][0])
     url = f"{entry['url'].rstrip('/')}/me/"
     rps, printed = run_one(url, header_sets, connections, config.seconds, config.cores["locust"], out / f"wrk-{ns}.lua")

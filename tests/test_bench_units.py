@@ -323,3 +323,14 @@ def test_a_partial_run_is_not_clean(recorded):
 
     assert summary["clean"] is False
     assert summary["marked"][-1]["why"] == "a partial run: 2 of the 3 namespaces mounted (not jwt)"
+
+
+def test_a_step_where_locust_used_too_much_of_its_core_fails_the_run(recorded):
+    def lower_the_limit(summary, requests):
+        summary["meta"]["locust_cpu_limit"] = 0.001  # below what any Locust needs: every step is over it
+
+    summary, problems = rewrite(recorded, lower_the_limit)
+
+    assert any(p.startswith("public (capacity): Locust used") for p in problems), problems
+    assert summary["clean"] is False
+    assert "that step measured Locust, not the server" in (recorded / "report.md").read_text()
