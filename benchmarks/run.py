@@ -458,6 +458,12 @@ def run_growth(config, env, namespaces, context):
     return found
 
 
+def hasher():
+    """The site's own settings keep Django's PBKDF2; a test may serve other settings (a fast hasher): say which."""
+    settings = os.environ.get("DJANGO_SETTINGS_MODULE") or "config.settings"
+    return "PBKDF2 (Django's default)" if settings == "config.settings" else f"the one {settings} sets"
+
+
 def namespaces_to_run(config, index):
     known = list(index["namespaces"])
     chosen = list(config.schemes or known)
@@ -520,7 +526,7 @@ def main():
                 "debug": False,
                 "static_files": "whitenoise",
                 "login_throttle": LOGIN_THROTTLE,
-                "password_hasher": "PBKDF2 (Django's default)",
+                "password_hasher": hasher(),
             },
             "database": database.meta,
             "cache": cache,
