@@ -68,7 +68,8 @@ def test_api_index_gives_every_namespace_its_client_recipe(client):
 
     assert list(namespaces) == NAMESPACES
     assert {ns: entry["client"] for ns, entry in namespaces.items()} == RECIPES
-    assert all(set(entry) == {"url", "scheme", "client"} for entry in namespaces.values())
+    # INTERFACES item 1: the expected queries of GET me/ and the reading the benchmark report shows.
+    assert all(set(entry) == {"url", "scheme", "client", "me_queries", "reading"} for entry in namespaces.values())
 
 
 def test_a_generic_client_following_each_recipe_is_who_it_logged_in_as(client, alice):
