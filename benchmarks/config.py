@@ -1,12 +1,13 @@
 """The benchmark's options, defined once: each a command-line flag with a ``BENCH_*`` environment fallback.
 
     .venv/bin/python benchmarks/run.py --help       # every option of make bench, with its variable and default
-    .venv/bin/locust -f benchmarks/locustfile.py --help   # the locustfile's own, among Locust's
 
 Two groups, one list each. The locustfile's options go into Locust's own
 parser (``events.init_command_line_parser``, as Locust's
-examples/add_command_line_argument.py does), so ``locust --help`` and the web
-UI show them and the locustfile reads ``environment.parsed_options``. The
+examples/add_command_line_argument.py does): Locust parses them with its own
+(a misspelt ``--bench-*`` flag is refused with a suggestion), its web UI
+shows the steps and seconds, and the locustfile reads
+``environment.parsed_options``. The
 runner's options go into a parser of the same kind (configargparse, which
 Locust's parser is built on; the runner must not import Locust, which patches
 the process with gevent). ``BenchConfig`` is the typed result for the runner.
