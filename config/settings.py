@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "auth_jwt",
     "auth_jwt_rsa",
     "auth_knox",
+    "costs",  # /costs/: what each JWT algorithm costs, where each namespace's time goes
 ]
 
 MIDDLEWARE = [
@@ -90,6 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "pages.context_processors.topics",  # the menu of topics on every page
             ],
         },
     },
@@ -207,9 +209,17 @@ SIMPLE_JWT = {
     "SIGNING_KEY": SECRET_KEY,
 }
 
-# --- jwt-rsa: simplejwt's tokens signed with RS256, by the private key in this PEM file; unset, by one
-# generated once per checkout into .jwt_rsa_private_key.pem (untracked), like the secret key.
+# --- jwt-rsa: simplejwt's tokens signed with a key pair, by the private key in this PEM file; unset, by one
+# generated once per checkout into .jwt_rsa_private_key.pem (untracked), like the secret key. The
+# algorithm: RS256 (default), PS256 (RSA keys too), ES256 (.jwt_ec_p256_private_key.pem) or EdDSA
+# (Ed25519, .jwt_ed25519_private_key.pem): docs/jwt-algorithms.md compares them.
 JWT_RSA_PRIVATE_KEY_FILE = os.environ.get("JWT_RSA_PRIVATE_KEY_FILE") or None
+JWT_ASYMMETRIC_ALGORITHM = os.environ.get("JWT_ASYMMETRIC_ALGORITHM") or "RS256"
+# compare_auth --algorithms: the module that signs and verifies with each algorithm (jwt-rsa's keys and backend).
+JWT_ALGORITHMS_COMPARISON = "auth_jwt_rsa.algorithms"
+
+# --- /costs/: the last `compare_auth --algorithms` and `--profile`, kept here (untracked) for the page to show.
+COSTS_DIR = BASE_DIR / ".costs"
 
 # --- knox: tokens stored as digests (SHA-512), each expiring KNOX_TOKEN_SECONDS after login.
 REST_KNOX = {

@@ -27,6 +27,7 @@ from auth_jwt_rsa.authentication import JWTAuthentication as JWTRSAAuthenticatio
 from auth_knox.authentication import KnoxTokenAuthentication
 from auth_session.authentication import SessionAuthentication
 from auth_token.authentication import CachedTokenAuthentication, TokenAuthentication
+from costs import views as costs_views
 from pages import views as pages
 
 
@@ -54,6 +55,12 @@ urlpatterns = [
     path("", pages.LandingView.as_view(), name="landing"),
     path("api/", views.ApiIndexView.as_view(), name="api-index"),
     path("race/", pages.RaceView.as_view(), name="race"),  # the same GET me/ to each namespace, from the browser
+    path("step-by-step/", pages.StepByStepView.as_view(), name="step-by-step"),
+    path("account-events/", pages.AccountEventsView.as_view(), name="account-events"),
+    path("stolen-database/", pages.StolenDatabaseView.as_view(), name="stolen-database"),
+    path("choose/", pages.ChooseView.as_view(), name="choose"),
+    path("costs/", costs_views.CostsView.as_view(), name="costs"),  # JWT algorithms; where each namespace's time goes
+    path("costs/profile.svg", costs_views.ProfileChartView.as_view(), name="costs-profile-chart"),
     # OpenAPI: every namespace's operations, each with its own security scheme.
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

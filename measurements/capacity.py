@@ -32,6 +32,12 @@ def ratio(value):
     return f"{value:.2f}" if value >= 0.1 else f"{value:.2g}"  # Basic's 0.0023, not 0.00
 
 
+def bar(x, spread=None):
+    """One bar of the landing page's chart: the ratio to public, with its spread over the rounds when measured."""
+    low, high = spread if spread else (None, None)
+    return {"x": x, "low": low, "high": high, "label": f"x{ratio(x)}"}
+
+
 def read(path):
     try:
         summary = json.loads(path.read_text())
@@ -67,10 +73,12 @@ def from_bench(summary, note=""):
             low, high = row.get("capacity_x_public_spread") or (row["capacity_x_public"],) * 2
             spread = "" if ns == "public" else f", {ratio(low)}-{ratio(high)}"
             cells[ns] = f"{row['capacity_rps'] / cores:.0f} (x{ratio(row['capacity_x_public'])}{spread})"
+    bars = {ns: bar(schemes[ns]["capacity_x_public"], schemes[ns].get("capacity_x_public_spread")) for ns in cells}
     database, cache = meta["database"], meta["cache"]
     rounds = max((row.get("rounds") or 0 for row in schemes.values()), default=0)
     return {
         "source": "make bench",
+        "bars": bars,
         "measured": (
             f"{note}measured by make bench on {meta['finished']} (UTC) on {meta['cpu_model']}: gunicorn on CPU "
             f"{summary['cores']['server']}, Locust on CPU {summary['cores']['locust']}, {database['engine']} + "
@@ -97,9 +105,9 @@ def in_process(refused=""):
 
     def measure():
         figures = compare_namespaces(IN_PROCESS_REQUESTS)
-        return {ns: f"x{ratio(1 / f.ratio_to_public)} in-process" for ns, f in figures.items() if f.ratio_to_public}
+        return {ns: 1 / f.ratio_to_public for ns, f in figures.items() if f.ratio_to_public}
 
-    cells = kept(_in_process, measure)
+    ratios = kept(_in_process, measure)
     if refused:
         why = f"{refused}No clean full run is kept beside it either (benchmarks/results/)"
         command = "run make bench again on a quiet machine (other programs closed) for requests per second"
@@ -108,12 +116,13 @@ def in_process(refused=""):
         command = "run make bench for requests per second"
     return {
         "source": "compare_auth",
+        "bars": {ns: bar(x) for ns, x in ratios.items()},
         "measured": (
             f"{why}: this is the in-process ratio of manage.py compare_auth instead, public's median GET me/ time "
             f"over each namespace's, {IN_PROCESS_REQUESTS} requests each, measured by this server when it first "
             f"showed this page; {command}"
         ),
-        "cells": dict(cells),
+        "cells": {ns: f"x{ratio(x)} in-process" for ns, x in ratios.items()},
     }
 
 

@@ -111,7 +111,7 @@ def test_a_partial_or_marked_run_is_refused_for_the_last_clean_full_one(client, 
 def test_without_a_clean_run_the_column_says_which_command_to_run(client, tmp_path, monkeypatch):
     marked = summary(full(), finished="2026-12-04T09:00:00+00:00", clean=False, marked=[MARK])
     monkeypatch.setattr(measurements.capacity, "SUMMARY", runs(tmp_path, marked))
-    monkeypatch.setattr(measurements.capacity, "_in_process", {"table": {"public": "x1.00 in-process"}})
+    monkeypatch.setattr(measurements.capacity, "_in_process", {"table": {"public": 1.0}})
 
     html = client.get("/").content.decode()
 
@@ -124,7 +124,7 @@ def test_without_a_clean_run_the_column_says_which_command_to_run(client, tmp_pa
 def test_a_run_from_before_the_rounds_is_refused(tmp_path, monkeypatch):
     old = summary(full())
     del old["clean"]
-    monkeypatch.setattr(measurements.capacity, "_in_process", {"table": {"public": "x1.00 in-process"}})
+    monkeypatch.setattr(measurements.capacity, "_in_process", {"table": {"public": 1.0}})
 
     column = measurements.capacity.capacity_column(runs(tmp_path, old))
 
@@ -149,8 +149,6 @@ def test_without_bench_results_the_column_is_compare_auths_ratio_labelled_so(cli
 def test_a_summary_without_a_capacity_run_falls_back_to_compare_auth(tmp_path, monkeypatch):
     path = tmp_path / "summary.json"
     path.write_text(json.dumps({"meta": {}, "schemes": {"public": {"p50_ms": 1.0}}}))  # a latency-only or older run
-    monkeypatch.setattr(
-        measurements.capacity, "_in_process", {"table": {"public": "x1.00 in-process"}}
-    )  # as if measured
+    monkeypatch.setattr(measurements.capacity, "_in_process", {"table": {"public": 1.0}})  # as if measured
 
     assert measurements.capacity.capacity_column(path)["source"] == "compare_auth"

@@ -26,7 +26,7 @@ from api.models import Note
 from measurements import database_leak
 from measurements.database_leak import Attacker, measure
 
-from .conftest import PASSWORDS, ApiClient, log_in
+from .conftest import PASSWORDS, ApiClient, log_in, press_measure
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # test settings only, as in conftest
 
@@ -177,8 +177,11 @@ def test_landing_page_shows_the_measured_table(client, settings, monkeypatch, ta
     monkeypatch.setattr(database_leak, "measure", lambda: table)
     monkeypatch.setattr("measurements.measure.landing_figures", lambda: {})
 
-    assert 'href="?measure=database-leak' in client.get("/").content.decode()  # not measured until asked
-    html = client.get("/?measure=database-leak").content.decode()
+    page = client.get("/stolen-database/?measure=database-leak").content.decode()  # a GET never measures
+    assert '<form id="database-leak-measure" method="post">' in page and not database_leak._measured
+    response = press_measure(client, "/stolen-database/")  # the page's button
+    assert response.status_code == 302 and response["Location"] == "/stolen-database/"
+    html = client.get(response["Location"]).content.decode()
 
     for ns, (statuses, works) in EXPECTED.items():
         row = re.search(rf'<tr id="leak-{re.escape(ns)}">(.*?)</tr>', html, re.S)
@@ -194,7 +197,7 @@ def test_when_to_choose_names_every_protected_namespace_with_its_measured_leak(c
     monkeypatch.setattr(database_leak, "_measured", {"table": table})
     monkeypatch.setattr("measurements.measure.landing_figures", lambda: {})
 
-    html = client.get("/").content.decode()
+    html = client.get("/choose/").content.decode()
 
     assert '<tr id="choose-public">' not in html  # the baseline protects nothing
     for ns in EXPECTED:
