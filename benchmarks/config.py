@@ -262,7 +262,8 @@ class BenchConfig:
             description="make bench: the capacity and light-load runs (see docs/benchmarks.md)",
         )
         add_runner_arguments(parser)
-        options = parser.parse_args(args)
+        # An empty variable counts as unset (BENCH_STEPS= make bench: the default steps), as DATABASE_URL's does.
+        options = parser.parse_args(args, env_vars={k: v for k, v in os.environ.items() if v != ""})
         fields = {name: getattr(options, f"bench_{name}") for name in cls.__dataclass_fields__ if name != "cores"}
         available = sorted(available if available is not None else os.sched_getaffinity(0))
         server = list(fields["server_cores"] or available[:1])

@@ -227,6 +227,15 @@ def test_options_take_a_flag_over_its_variable_over_the_default(monkeypatch):
     assert config.cores == {"server": [0], "locust": [1]}
 
 
+def test_an_empty_variable_counts_as_unset(monkeypatch):
+    monkeypatch.setenv("BENCH_STEPS", "")
+    monkeypatch.setenv("BENCH_WRK", "")
+
+    config = BenchConfig.parse([], available=[0, 1])
+
+    assert config.steps == (1, 2, 4, 8) and config.wrk is False
+
+
 @pytest.mark.parametrize(
     ("variable", "value"),
     [("BENCH_SECONDS", "0"), ("BENCH_STEPS", "4,2"), ("BENCH_MODE", "fast"), ("BENCH_SERVER_CORES", "7")],
