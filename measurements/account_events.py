@@ -9,7 +9,7 @@ with a one-second lifetime, the token-cached entry given a one-second lease).
 
 Everything happens in one database transaction that is rolled back: the demo
 users' data is never touched. Used by ``manage.py account_events``, the
-landing page and the README's table.
+/account-events/ page and docs/security.md's table.
 """
 
 import logging
