@@ -343,3 +343,13 @@ def test_a_step_where_locust_used_too_much_of_its_core_fails_the_run(recorded):
     assert any(p.startswith("public (capacity): Locust used") for p in problems), problems
     assert summary["clean"] is False
     assert "that step measured Locust, not the server" in (recorded / "report.md").read_text()
+
+
+def test_a_run_without_wrk_has_no_wrk_table(recorded):
+    def without_wrk(summary, requests):
+        requests["windows"] = [w for w in requests["windows"] if w["tool"] != "wrk"]
+
+    summary, _ = rewrite(recorded, without_wrk)
+
+    assert "wrk" not in summary
+    assert "A second opinion: wrk" not in (recorded / "report.md").read_text()
