@@ -6,6 +6,7 @@ the login endpoints that scheme needs. Adding a namespace: an app with its
 ``scheme.py``, and one ``namespace(...)`` line here.
 """
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -28,6 +29,7 @@ from auth_knox.authentication import KnoxTokenAuthentication
 from auth_session.authentication import SessionAuthentication
 from auth_token.authentication import CachedTokenAuthentication, TokenAuthentication
 from costs import views as costs_views
+from outages.views import OutagesView
 from pages import views as pages
 
 
@@ -51,16 +53,21 @@ def namespace(ns, authentication_classes, extra_urls=(), permission_classes=None
     return path(f"api/{ns}/", include((urls, ns)))
 
 
+# The browser lab: mounted only with DEBUG, and its views answer only requests from loopback (lab/access.py).
+LAB = [path("lab/", include("lab.urls"))]
+
 urlpatterns = [
     path("", pages.LandingView.as_view(), name="landing"),
     path("api/", views.ApiIndexView.as_view(), name="api-index"),
     path("race/", pages.RaceView.as_view(), name="race"),  # the same GET me/ to each namespace, from the browser
+    *(LAB if settings.DEBUG else []),
     path("step-by-step/", pages.StepByStepView.as_view(), name="step-by-step"),
     path("account-events/", pages.AccountEventsView.as_view(), name="account-events"),
     path("stolen-database/", pages.StolenDatabaseView.as_view(), name="stolen-database"),
     path("choose/", pages.ChooseView.as_view(), name="choose"),
     path("costs/", costs_views.CostsView.as_view(), name="costs"),  # JWT algorithms; where each namespace's time goes
     path("costs/profile.svg", costs_views.ProfileChartView.as_view(), name="costs-profile-chart"),
+    path("outages/", OutagesView.as_view(), name="outages"),  # what keeps working while a service is down
     # OpenAPI: every namespace's operations, each with its own security scheme.
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

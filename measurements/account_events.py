@@ -18,15 +18,17 @@ import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 import registry
 
-from .measure import SiteClient, kept
+from .measure import SiteClient, kept, new_throwaway_user
 
-EVENTS = ["logout", "password change", "account deactivated", "account deleted"]
+EVENTS = ["logout", "password change", "account deactivated", "account deleted", "refresh token reused after rotation"]
+# The last one happens only to a credential that comes with a rotating refresh token (a scheme with the
+# reuse_after_rotation hook): the client refreshes, then a thief replays the refresh token it used (RFC 9700).
+DOES_NOT_APPLY = "does not apply"
 
 # How long the stand-ins for "until it expires" live.
 SHORT_SECONDS = 1
@@ -34,9 +36,8 @@ SHORT_SECONDS = 1
 
 def credentials():
     """The table's rows: each namespace's credential (public has none), then the others (jwt's refresh token)."""
-    schemes = registry.schemes()
-    rows = [credential for scheme in schemes for credential in scheme.account_credentials()]
-    return sorted(rows, key=lambda c: c not in schemes)  # stable: each group keeps the URLconf's order
+    rows = [credential for scheme in registry.schemes() for credential in scheme.get_credentials()]
+    return sorted(rows, key=lambda c: bool(c.row))  # stable: each group keeps the URLconf's order
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class Cell:
 
 
 def verdict(credential, after_event, after_expiry):
+    if after_event is None:
+        return DOES_NOT_APPLY
     if after_event != 200:
         return "no"
     if after_expiry == 200:
@@ -60,16 +63,16 @@ class Holder:
     """A throwaway user holding one credential (a row of the table), as a client keeps it, tried as a client would."""
 
     def __init__(self, credential, encoded_password, password):
-        self.credential = credential  # a Scheme, or another credential a scheme's client holds
-        self.user = get_user_model().objects.create(
-            username=f"account-events-{secrets.token_hex(8)}", password=encoded_password
-        )
+        self.credential = credential  # a registry.Credential: a namespace's own, or another its client holds
+        self.user = new_throwaway_user("account-events", encoded_password)
         self.client = SiteClient()
         self.held = credential.log_in(self.client, self.user, password)  # what its logout needs, if anything
         self.short_lived = None  # the credential made to run out in SHORT_SECONDS, once the event left it working
 
     def attempt(self):
-        """The status a client gets using the credential (its short-lived self once that is made)."""
+        """The status a client gets using the credential (its short-lived self once that is made); None: no event."""
+        if self.held is DOES_NOT_APPLY:
+            return None
         held = self.held if self.short_lived is None else self.short_lived
         return self.credential.attempt(self.client, held).status_code
 
@@ -99,12 +102,18 @@ class Holder:
     def delete(self):
         self.user.delete()
 
+    def reuse_after_rotation(self):
+        """The client refreshes; the old refresh token is replayed. Afterwards the client holds what it got back."""
+        hook = getattr(self.credential, "reuse_after_rotation", None)  # a scheme without rotation has none
+        self.held = DOES_NOT_APPLY if hook is None else hook(self.client, self.held)
+
     def undergo(self, event):
         {
             "logout": self.log_out,
             "password change": self.change_password,
             "account deactivated": self.deactivate,
             "account deleted": self.delete,
+            "refresh token reused after rotation": self.reuse_after_rotation,
         }[event]()
 
 
@@ -146,7 +155,7 @@ def measure():
 
 
 def cell(credential, holder, status):
-    after_expiry = holder.attempt() if status == 200 else None
+    after_expiry = holder.attempt() if status == 200 else None  # (None too where the event does not apply)
     return Cell(status, after_expiry, verdict(credential, status, after_expiry))
 
 

@@ -6,6 +6,8 @@ from django.core.cache import cache
 from django.test import Client
 from django.test.client import MULTIPART_CONTENT
 
+import recipes
+import registry
 from api.models import Note
 
 PASSWORDS = {"alice": "alice-test-pass", "bob": "bob-test-pass"}
@@ -92,29 +94,29 @@ def session_login(client, username, password):
     return response
 
 
+def follow(recipe, username, password, client=None):
+    """(client, recipes.Credential): a test client holding `username`'s credential, got by following `recipe` to the letter.
+
+    The recipe client is the one every client of GET /api/ uses (``recipes``),
+    through this test client; every request the client sends afterwards
+    carries the credential's headers (a session's CSRF header too), and its
+    cookie jar holds the cookies.
+    """
+    client = client or ApiClient()
+    credential = recipes.RecipeClient(recipes.TestClientTransport(client)).login(recipe, username, password)
+    hold(client, credential)
+    return client, credential
+
+
+def hold(client, credential):
+    """Make every request of `client` carry `credential`'s headers, unsafe methods' included."""
+    for name, value in credential.headers("POST").items():
+        client.defaults["HTTP_" + name.upper().replace("-", "_")] = value
+
+
 def log_in(ns, username, password=None):
-    """A client holding `username`'s credential for `ns`, obtained the way a real client would (the login endpoints)."""
-    password = password or PASSWORDS[username]
-    client = ApiClient()
-    if ns == "basic":
-        client.defaults["HTTP_AUTHORIZATION"] = basic_header(username, password)
-    elif ns == "session":
-        session_login(client, username, password)
-        client.defaults["HTTP_X_CSRFTOKEN"] = client.cookies["csrftoken"].value
-    elif ns in ("token", "token-cached"):
-        response = client.post("/api/token/login/", {"username": username, "password": password})
-        assert response.status_code == 200, response.content
-        client.defaults["HTTP_AUTHORIZATION"] = f"Token {response.json()['token']}"
-    elif ns in ("jwt", "jwt-stateless", "jwt-rsa"):
-        login = "/api/jwt-rsa/login/" if ns == "jwt-rsa" else "/api/jwt/login/"
-        response = client.post(login, {"username": username, "password": password})
-        assert response.status_code == 200, response.content
-        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {response.json()['access']}"
-    elif ns == "knox":
-        response = client.post("/api/knox/login/", {"username": username, "password": password})
-        assert response.status_code == 200, response.content
-        client.defaults["HTTP_AUTHORIZATION"] = f"Token {response.json()['token']}"
-    return client
+    """A client holding `username`'s credential for `ns`, obtained the way a real client would: by its recipe."""
+    return follow(registry.scheme(ns).recipe.as_json(), username, password or PASSWORDS[username])[0]
 
 
 @pytest.fixture

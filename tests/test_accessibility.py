@@ -25,6 +25,7 @@ PAGES = [
     "/stolen-database/",
     "/choose/",
     "/costs/",
+    "/outages/",
     "/race/",
     "/api/",
     "/api/public/",

@@ -31,7 +31,7 @@ from .conftest import press_measure
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # test settings only, as in conftest
 
-NO, FOREVER = "no", "yes, no time limit"
+NO, FOREVER, NA = "no", "yes, no time limit", "does not apply"
 
 
 def until(what, seconds):
@@ -43,18 +43,18 @@ def expected():
     cached = until("the cache entry", settings.TOKEN_CACHE_SECONDS)
     refresh = until("the refresh token", settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"].total_seconds())
     knox = until("the knox token", settings.REST_KNOX["TOKEN_TTL"].total_seconds())
-    #                 logout   password change  deactivated  deleted
+    #                 logout   password change  deactivated  deleted  refresh token reused after rotation
     return {
-        "basic": [FOREVER, NO, NO, NO],  # Basic has no logout; the password is the credential
-        "session": [NO, NO, NO, NO],  # a password change ends the user's other sessions
-        "token": [NO, FOREVER, NO, NO],  # DRF tokens outlive a password change
-        "token-cached": [cached, FOREVER, cached, cached],
-        "jwt": [access, access, NO, NO],  # logout blacklists the refresh token only
-        "jwt-stateless": [access, access, access, access],  # never asks the database
-        "knox": [NO, knox, NO, NO],  # logout deletes the token; the user is loaded on every request
-        "jwt refresh": [NO, refresh, NO, NO],
-        "jwt-rsa": [access, access, NO, NO],  # as jwt: the same simplejwt, another signature
-        "jwt-rsa refresh": [NO, refresh, NO, NO],
+        "basic": [FOREVER, NO, NO, NO, NA],  # Basic has no logout; the password is the credential
+        "session": [NO, NO, NO, NO, NA],  # a password change ends the user's other sessions
+        "token": [NO, FOREVER, NO, NO, NA],  # DRF tokens outlive a password change
+        "token-cached": [cached, FOREVER, cached, cached, NA],
+        "jwt": [access, access, NO, NO, access],  # logout blacklists the refresh token only
+        "jwt-stateless": [access, access, access, access, access],  # never asks the database
+        "knox": [NO, knox, NO, NO, NA],  # logout deletes the token; the user is loaded on every request
+        "jwt refresh": [NO, refresh, NO, NO, NO],  # reuse ends the chain: the client's newest token too
+        "jwt-rsa": [access, access, NO, NO, access],  # as jwt: the same simplejwt, another signature
+        "jwt-rsa refresh": [NO, refresh, NO, NO, NO],
     }
 
 
@@ -72,7 +72,9 @@ def test_cell(credential, event, table):
     verdict = expected()[credential][EVENTS.index(event)]
 
     assert cell.still_works == verdict
-    if verdict == NO:
+    if verdict == NA:
+        assert cell.after_event is None and cell.after_expiry is None
+    elif verdict == NO:
         assert cell.after_event == (403 if credential == "session" else 401)
         assert cell.after_expiry is None
     else:
@@ -207,6 +209,11 @@ def test_command_prints_the_table_and_json(settings, capsys):
         "deactivated",
         "account",
         "deleted",
+        "refresh",
+        "token",
+        "reused",
+        "after",
+        "rotation",
     ]
     for credential, verdicts in expected().items():
         line = next(line for line in text.splitlines() if line.startswith(credential + "  "))
@@ -238,7 +245,7 @@ def test_landing_page_shows_the_measured_table(client, settings, monkeypatch, ta
     for credential, verdicts in expected().items():
         row = re.search(rf'<tr id="events-{re.escape(credential.replace(" ", "-"))}">(.*?)</tr>', html, re.S)
         assert row, credential
-        assert re.findall(r'<td class="(?:stops|survives)">(.*?)</td>', row.group(1)) == verdicts
+        assert re.findall(r'<td class="(?:stops|survives|does-not-apply)">(.*?)</td>', row.group(1)) == verdicts
     assert as_markdown(account_events._measured["table"]) == as_markdown(table)
 
 

@@ -132,7 +132,7 @@ def test_a_blacklisted_refresh_token_in_the_copy_gives_nothing(alice, settings):
     assert client.post("/api/jwt/logout/", {"refresh": refresh}).status_code == 200
     victim = database_leak.Victim("jwt", alice.pk, "alice", alice.notes.get().title)
 
-    leak = registry.scheme("jwt").database_leak(database_leak.steal([victim], set()), victim, Attacker(0.01))
+    leak = registry.scheme("jwt").credential.database_leak(database_leak.steal([victim], set()), victim, Attacker(0.01))
 
     assert (leak.statuses, leak.works) == ([], False)
     assert leak.yields == "nothing: every stored refresh token is blacklisted or refused"

@@ -47,4 +47,4 @@ def namespace_of(view):
 def panel_of(view):
     """The authorization panel's settings for the page's namespace; None where the browser needs no panel."""
     scheme = registry.scheme(getattr(view, "scheme", None))
-    return scheme and Panel.for_recipe(scheme.client)
+    return scheme and Panel.for_recipe(scheme.recipe)

@@ -12,23 +12,23 @@ import json
 import secrets
 from time import perf_counter
 
-from django.contrib.auth import get_user_model
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+import recipes
 import registry
 from api.management.migrated import MigratedDatabaseCommand
-from measurements.measure import SiteClient, delete_user
+from measurements.measure import SiteClient, delete_user, new_throwaway_user
 
-# The tables a login can grow, and what (if anything) removes their rows once they are of no use.
-TABLES = {
-    "django_session": "manage.py clearsessions (expired sessions); logout deletes its own row",
-    "authtoken_token": "nothing: a DRF token never expires (the same user's next login reuses it); only logout or deleting the user deletes it",
-    "token_blacklist_outstandingtoken": "manage.py flushexpiredtokens (expired refresh tokens); logout keeps it",
-    "token_blacklist_blacklistedtoken": "manage.py flushexpiredtokens, with its outstanding token",
-    "knox_authtoken": "knox itself: a user's expired tokens go when that user next authenticates; logout deletes one, logoutall all",
-}
+
+def tables():
+    """{table: what removes its rows once they are of no use}: the tables a login can grow, as each scheme names them."""
+    return {table.db_table: table.cleaned_by for table in registry.tables()}
+
+
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 # Not counted as queries: how a backend opens and closes a transaction differs (SQLite logs BEGIN IMMEDIATE and
 # COMMIT, PostgreSQL neither), while the statements that read and write the tables are the same on both.
@@ -44,7 +44,7 @@ def flows():
     """[(flow name, namespace, recipe)] in the schemes' order: one login/logout per distinct login URL, and JWT refresh."""
     found, logins = [], set()
     for scheme in registry.schemes():
-        recipe = scheme.client.as_json()
+        recipe = scheme.recipe.as_json()
         if recipe["kind"] not in ("session", "token", "jwt") or recipe["login"] in logins:
             continue  # token-cached and jwt-stateless share token's and jwt's endpoints
         logins.add(recipe["login"])
@@ -74,41 +74,33 @@ class WriteCounter:
 
 
 class Flow:
-    """One throwaway user's credential for one namespace, taken through login, refresh and logout."""
+    """One throwaway user's credential for one namespace, taken through login, refresh and logout by its recipe.
+
+    The recipe client is the one every client of GET /api/ uses (``recipes``),
+    here through the site's own test client: CSRF checks on, as a browser meets them.
+    """
 
     def __init__(self, ns, recipe):
         self.ns, self.recipe = ns, recipe
         self.password = secrets.token_urlsafe(16)
-        self.user = get_user_model().objects.create_user(f"login-costs-{secrets.token_hex(4)}", password=self.password)
-        self.client = SiteClient(enforce_csrf_checks=True)
-        self.headers, self.tokens = {}, {}
-
-    def post(self, url, body=None):
-        headers = {**self.headers}
-        if "csrftoken" in self.client.cookies:
-            headers["X-CSRFToken"] = self.client.cookies["csrftoken"].value
-        response = self.client.post(url, body or {}, content_type="application/json", headers=headers)
-        if response.status_code not in (200, 204, 205):
-            raise RuntimeError(f"POST {url} answered {response.status_code}: {response.content[:200]!r}")
-        return response
+        self.user = new_throwaway_user("login-costs", make_password(self.password))
+        self.recipes = recipes.RecipeClient(
+            recipes.TestClientTransport(SiteClient(enforce_csrf_checks=True), secure=settings.HTTPS)
+        )
+        self.credential = None
 
     def login(self):
-        if self.recipe["kind"] == "session":
-            self.client.get(self.recipe["login"])  # the csrftoken cookie, as a browser gets it first
-        response = self.post(self.recipe["login"], {"username": self.user.get_username(), "password": self.password})
-        if self.recipe["kind"] == "token":
-            self.headers["Authorization"] = f"{self.recipe['keyword']} {response.json()[self.recipe['field']]}"
-        if self.recipe["kind"] == "jwt":
-            self.tokens = response.json()
-        return response
+        self.credential = self.recipes.login(self.recipe, self.user.get_username(), self.password)
+        return self.credential.answer
 
     def refresh(self):
-        response = self.post(self.recipe["refresh"], {"refresh": self.tokens["refresh"]})
-        self.tokens = response.json()
-        return response
+        return succeeded(self.credential.refresh())
 
     def logout(self):
-        return self.post(reverse(f"{self.ns}:logout"), {"refresh": self.tokens.get("refresh")} if self.tokens else None)
+        tokens = self.credential.tokens
+        return succeeded(
+            self.credential.post(reverse(f"{self.ns}:logout"), {"refresh": tokens["refresh"]} if tokens else {})
+        )
 
     def before(self, step):
         """Get the user to where `step` starts: logged in for refresh and logout."""
@@ -119,9 +111,15 @@ class Flow:
         delete_user(self.user)  # its session rows are not tied to it: logout and clearsessions handle those
 
 
+def succeeded(answer):
+    if answer.status not in (200, 204, 205):
+        raise RuntimeError(f"answered {answer.status}: {answer.body[:200]!r}")
+    return answer
+
+
 def table_rows():
     with connection.cursor() as cursor:
-        return {table: cursor.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] for table in TABLES}  # noqa: S608
+        return {table.db_table: table.count(cursor) for table in registry.tables()}
 
 
 def measure(name, ns, recipe):
@@ -142,7 +140,7 @@ def measure(name, ns, recipe):
         "queries": len(statements(captured)),
         "rows_written": counter.rows,
         "ms": round(ms, 3),
-        "rows_kept": {table: after[table] - before[table] for table in TABLES if after[table] != before[table]},
+        "rows_kept": {table: after[table] - before[table] for table in after if after[table] != before[table]},
     }
 
 
@@ -155,12 +153,12 @@ class Command(MigratedDatabaseCommand):
     def handle(self, *args, **options):
         figures = {name: measure(name, ns, recipe) for name, ns, recipe in flows()}
         if options["json"]:
-            self.stdout.write(json.dumps({"flows": figures, "tables": TABLES}))
+            self.stdout.write(json.dumps({"flows": figures, "tables": tables()}))
             return
         self.stdout.write(f"{'flow':<16} {'queries':>7} {'rows written':>12} {'ms':>8}  rows left behind")
         for name, f in figures.items():
             kept = ", ".join(f"{table} {n:+d}" for table, n in f["rows_kept"].items()) or "none"
             self.stdout.write(f"{name:<16} {f['queries']:>7} {f['rows_written']:>12} {f['ms']:>8.1f}  {kept}")
         self.stdout.write("\nWhat removes the rows:")
-        for table, cleaner in TABLES.items():
+        for table, cleaner in tables().items():
             self.stdout.write(f"  {table}: {cleaner}")

@@ -1,8 +1,8 @@
 """Read the instrumentation headers back: what one request cost, as the server itself measured it.
 
-No Django imports: only the two headers' text. The in-process measurements
-(measurements/measure.py) use it; benchmarks/locustfile.py, which imports
-nothing from the site, reads the same headers with a copy of its own.
+No Django imports on purpose: the site's measurements (measurements.measure)
+and any client of the recipes (the benchmark's Locust process among them)
+read the headers with this one function, without setting Django up.
 """
 
 import re
