@@ -49,7 +49,7 @@ format: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff format .
 
 # The capacity run and the light-load run, headless, against a pinned gunicorn it starts and stops (benchmarks/run.py).
-# BENCH_MODE=all (default), capacity, latency or growth; docs/benchmarks.md lists the other BENCH_ variables.
+# BENCH_MODE=all (default), capacity, latency or growth; `benchmarks/run.py --help` lists every option (docs/benchmarks.md).
 bench: $(VENV)/.dev-installed
 	$(PY) benchmarks/run.py
 
