@@ -106,7 +106,8 @@ def test_one_app_and_one_url_line_add_a_namespace_everywhere(one_more_namespace,
 
     assert registry.namespaces() == [*NAMESPACES, ns]
     landing = client.get("/").content.decode()
-    assert f'<tr id="row-{ns}">' in landing and f'<section class="curl" id="curl-{ns}">' in landing
+    assert f'<tr id="row-{ns}">' in landing
+    assert f'<section class="curl" id="curl-{ns}">' in landing
     assert f'name="ns" value="{ns}"' in client.get("/race/").content.decode()
     entry = index(client)[ns]
     assert entry["client"] == {"kind": "token", "login": f"/api/{ns}/login/", "keyword": "Token", "field": "token"}
