@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 HOST   ?= http://127.0.0.1:8000
 
-.PHONY: demo test lint format locust bench clean
+.PHONY: demo test check lint format locust bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,14 @@ demo: $(VENV)/.site-installed
 	$(PY) manage.py seed_demo --base-url http://127.0.0.1:$(PORT)
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} exec $(VENV)/bin/gunicorn -c demo/gunicorn_demo.py --bind 127.0.0.1:$(PORT) demo.wsgi
 
+# Everything: the fast tier and the slow one (real servers, subprocesses, chromium, benchmark runs).
 test: $(VENV)/.dev-installed
 	$(PY) -m pytest
+
+# The fast tier, for a developer's loop: the tests that start no server, subprocess or browser
+# (tests/conftest.py fails one that does without the slow marker), on both cores.
+check: $(VENV)/.dev-installed
+	$(PY) -m pytest -m "not slow" -n $${CHECK_WORKERS:-2}
 
 # ruff's linter and its formatter, in check mode, over the whole tree (pyproject.toml says which rules).
 lint: $(VENV)/.dev-installed
