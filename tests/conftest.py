@@ -1,13 +1,15 @@
 import base64
 import os
+import re
 import subprocess
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test import Client
+from django.test.client import MULTIPART_CONTENT
 
-from demo.models import Note
+from api.models import Note
 
 PASSWORDS = {"alice": "alice-test-pass", "bob": "bob-test-pass"}
 
@@ -61,7 +63,9 @@ SLOW_FIXTURES = {"site", "browser", "page", "open_page"}
 
 
 def pytest_collection_modifyitems(items):
-    unmarked = [item.nodeid for item in items if SLOW_FIXTURES & set(item.fixturenames) and not item.get_closest_marker("slow")]
+    unmarked = [
+        item.nodeid for item in items if SLOW_FIXTURES & set(item.fixturenames) and not item.get_closest_marker("slow")
+    ]
     if unmarked:
         raise pytest.UsageError(f"these tests start a server or a browser but are not marked slow: {unmarked}")
 
@@ -120,6 +124,13 @@ class ApiClient(Client):
 
     def patch(self, path, data=None, content_type="application/json", **extra):
         return super().patch(path, data, content_type=content_type, **extra)
+
+
+def press_measure(client, url):
+    """Press a page's "Measure it now" button: a form POST with the page's CSRF token, as the browser sends it."""
+    form = client.get(url).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    return client.post(url, {"csrfmiddlewaretoken": token}, content_type=MULTIPART_CONTENT)
 
 
 def session_login(client, username, password):

@@ -1,6 +1,6 @@
 """Account changes: which credentials issued before a logout, a password change, a deactivation or a deletion still work.
 
-The table is measured by demo.account_events (``manage.py account_events``);
+The table is measured by measurements.account_events (``manage.py account_events``);
 these tests assert every cell, check that the README and the landing page show
 what the command measures, and that no event leaves any endpoint answering 5xx.
 """
@@ -27,9 +27,11 @@ from rest_framework_simplejwt import tokens as simplejwt_tokens
 from rest_framework_simplejwt import utils
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from demo import account_events
-from demo.account_events import EVENTS, Holder, as_markdown, credentials, measure
-from demo.models import Note
+from api.models import Note
+from measurements import account_events
+from measurements.account_events import EVENTS, Holder, as_markdown, credentials, measure
+
+from .conftest import press_measure
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # test settings only, as in conftest
 
@@ -124,7 +126,7 @@ def clocks(monkeypatch, settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_twins_stand_for_real_expiry(settings, clocks):
-    # The table makes each credential run out in one second for "until it expires";
+    # The table makes each credential have run out already for "until it expires";
     # here the real settings run out instead, to show the stand-ins tell the truth.
     settings.PASSWORD_HASHERS = FAST_HASHER
     holders = [holder_of(name) for name in ("token-cached", "jwt-stateless")]
@@ -260,8 +262,13 @@ def test_landing_page_shows_the_measured_table(client, settings, monkeypatch, ta
     monkeypatch.setattr(account_events, "_measured", {})
     settings.PASSWORD_HASHERS = FAST_HASHER
 
-    assert 'href="?measure=account-events' in client.get("/").content.decode()  # not measured until asked
-    html = client.get("/?measure=account-events").content.decode()
+    page = client.get("/account-events/?measure=account-events").content.decode()  # a GET never measures
+    assert '<form id="account-events-measure" method="post">' in page
+    assert not account_events._measured
+    response = press_measure(client, "/account-events/")  # the page's button
+    assert response.status_code == 302
+    assert response["Location"] == "/account-events/"  # then GET: a reload is harmless
+    html = client.get(response["Location"]).content.decode()
 
     for credential, verdicts in expected().items():
         row = re.search(rf'<tr id="events-{re.escape(credential.replace(" ", "-"))}">(.*?)</tr>', html, re.S)

@@ -116,11 +116,11 @@ def test_debug_shows_the_sql_panel_the_browsable_api_and_the_panels_js(demo):
     base, _ = demo
     status, _, body = get(f"{base}/api/jwt/", headers={"Accept": "text/html"})
     assert status == 200
-    assert b"/static/demo/authorize.js" in body  # the authorization panel of the browsable API
+    assert b"/static/pages/authorize.js" in body  # the authorization panel of the browsable API
 
-    status, headers, body = get(f"{base}/static/demo/authorize.js")
+    status, headers, body = get(f"{base}/static/pages/authorize.js")
     assert status == 200
-    assert body == (ROOT / "demo/static/demo/authorize.js").read_bytes()  # from the app, no collectstatic
+    assert body == (ROOT / "pages/static/pages/authorize.js").read_bytes()  # from the app, no collectstatic
 
     auth = basic_header("alice", "alice-demo-pass")
     status, _, body = get(f"{base}/api/basic/me/", headers={"Accept": "text/html", "Authorization": auth})
@@ -172,14 +172,14 @@ def test_a_worker_leaves_ctrl_c_to_the_master(demo):
 
 def test_a_template_change_reloads_the_worker(demo):
     base, log = demo
-    template = ROOT / "demo/templates/demo/race.html"
+    template = ROOT / "pages/templates/pages/race.html"
     saved = template.stat()
     # What an editor's save looks like to the reloader, which compares modification times: a newer one. Not a
     # byte of the tracked file is written, and its time is put back afterwards.
     os.utime(template, ns=(saved.st_atime_ns, saved.st_mtime_ns + 2_000_000_000))
     try:
         deadline = time.monotonic() + 30
-        while "Worker reloading: demo/templates/demo/race.html modified" not in log.read_text():
+        while "Worker reloading: pages/templates/pages/race.html modified" not in log.read_text():
             assert time.monotonic() < deadline, "no reload within 30 s"
             time.sleep(0.5)
     finally:
