@@ -4,6 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 HOST   ?= http://127.0.0.1:8000
+AXE    := node_modules/axe-core/axe.min.js
 
 .PHONY: demo test check lint format locust bench clean
 
@@ -20,6 +21,11 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt constraints.txt | 
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	touch $(VENV)/.site-installed $@
 
+# axe-core, which the browser tests inject into the site's pages (WCAG 2 A/AA), pinned in package-lock.json.
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
 # Served by gunicorn, not runserver: runserver stalls every keep-alive response by ~40 ms (config/gunicorn.py says why).
 demo: $(VENV)/.site-installed
 	$(PY) manage.py migrate --noinput
@@ -27,7 +33,7 @@ demo: $(VENV)/.site-installed
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} exec $(VENV)/bin/gunicorn -c config/gunicorn.py --bind 127.0.0.1:$(PORT) config.wsgi
 
 # Everything: the fast tier and the slow one (real servers, subprocesses, chromium, benchmark runs).
-test: $(VENV)/.dev-installed
+test: $(VENV)/.dev-installed $(AXE)
 	$(PY) -m pytest
 
 # The fast tier, for a developer's loop: the tests that start no server, subprocess or browser
@@ -46,7 +52,7 @@ format: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff format .
 
 # The capacity run and the light-load run, headless, against a pinned gunicorn it starts and stops (benchmarks/run.py).
-# BENCH_MODE=all (default), capacity, latency or growth; README "Benchmarks" lists the other BENCH_ variables.
+# BENCH_MODE=all (default), capacity, latency or growth; docs/benchmarks.md lists the other BENCH_ variables.
 bench: $(VENV)/.dev-installed
 	$(PY) benchmarks/run.py
 
@@ -59,4 +65,4 @@ locust: $(VENV)/.dev-installed
 		--class-picker --web-host 127.0.0.1 --web-port $${LOCUST_PORT:-8089}
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis

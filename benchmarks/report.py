@@ -427,7 +427,7 @@ def markdown(summary, runs, problems):
         if slow:
             lines += [
                 f"Below 0.8x `public` although they make no query: {', '.join(slow)}. A profile of one request "
-                '(README, "Where the time goes") shows why: PyJWT checks every character of the token\'s base64 in '
+                '(docs/benchmarks.md, "Where the time goes") shows why: PyJWT checks every character of the token\'s base64 in '
                 "Python, and `token-cached` "
                 + (
                     "asks Redis over a socket, and unpickles the user, on every hit"
@@ -562,7 +562,7 @@ def growth_markdown(summary, problems):
 
 
 def side_by_side(summaries):
-    """One Markdown table of several runs (e.g. SQLite, then PostgreSQL + Redis), for the README."""
+    """One Markdown table of several runs (e.g. SQLite, then PostgreSQL + Redis), for docs/benchmarks.md."""
     labels = [f"{s['meta']['database']['engine']} + {s['meta']['cache']['backend']}" for s in summaries]
     head = (
         "| namespace | DB queries per `me/` | "
@@ -588,7 +588,7 @@ def side_by_side(summaries):
 
 
 if __name__ == "__main__":
-    # python -m benchmarks.report RUN_A/summary.json RUN_B/summary.json: the README's table.
+    # python -m benchmarks.report RUN_A/summary.json RUN_B/summary.json: docs/benchmarks.md's table.
     import sys
     from pathlib import Path
 

@@ -9,7 +9,7 @@ client acknowledges it, and a client that keeps its connection alive (every
 browser, wrk, Locust) delays that acknowledgement by up to 40 ms. Every
 response after the first then takes about 40 ms, whatever the view did.
 gunicorn sets TCP_NODELAY on its socket, and a keep-alive client gets each
-response as soon as the server has made it (README, "Serving the demo").
+response as soon as the server has made it (docs/serving.md, "Serving the demo").
 """
 
 import os

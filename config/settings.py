@@ -1,4 +1,4 @@
-"""Settings for the side-by-side demo, read from the environment (see the README's table).
+"""Settings for the side-by-side demo, read from the environment (docs/serving.md lists them).
 
 Every value that differs between a laptop and a deployment comes from an
 environment variable; nothing secret is written here.

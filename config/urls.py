@@ -73,7 +73,7 @@ urlpatterns = [
     namespace("jwt-stateless", [JWTStatelessUserAuthentication]),  # tokens from /api/jwt/login/
     namespace("jwt-rsa", [JWTRSAAuthentication], auth_jwt_rsa.urls.urlpatterns),  # RS256; the public key at jwks.json
     namespace("knox", [KnoxTokenAuthentication], auth_knox.urls.urlpatterns),
-    # The JWT tutorial's walkthrough (shared/seed/jwt-tutorial.txt), as written.
+    # The JWT tutorial's walkthrough (docs/jwt-tutorial.md), as written.
     path("jwt-auth/", jwt_views.TutorialLoginView.as_view(), name="tutorial-jwt-auth"),
     path("auth-jwt/", jwt_views.TutorialLoginView.as_view(), name="tutorial-auth-jwt"),
     path("auth-jwt-refresh/", jwt_views.TutorialRefreshView.as_view(), name="tutorial-refresh"),

@@ -1,7 +1,8 @@
 """Read the instrumentation headers back: what one request cost, as the server itself measured it.
 
-No Django imports on purpose: the Locust process (benchmarks/locustfile.py)
-reads the same headers with the same code, without setting Django up.
+No Django imports: only the two headers' text. The in-process measurements
+(measurements/measure.py) use it; benchmarks/locustfile.py, which imports
+nothing from the site, reads the same headers with a copy of its own.
 """
 
 import re

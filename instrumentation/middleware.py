@@ -16,7 +16,7 @@ from django.db import connections
 
 # Which phase of the request the code is in. The middleware and the views set
 # it as a request goes through them (see QueryCountMiddleware and
-# api.views.InstrumentedView); a recorder reads it for queries that no
+# instrumentation.views.InstrumentedView); a recorder reads it for queries that no
 # library step below claims. A ContextVar, not an attribute of the request, so
 # that any recorder sees it, and each thread (each gunicorn worker thread, each
 # nested in-process request) has its own.
@@ -136,7 +136,7 @@ class QueryCountMiddleware:
     - ``X-DB-Queries: <n>``
     - ``Server-Timing: db;dur=..., auth;dur=..., total;dur=...`` (browser dev tools show it)
 
-    ``auth`` is filled in by the views (see ``api.views.InstrumentedView``),
+    ``auth`` is filled in by the views (see ``instrumentation.views.InstrumentedView``),
     which time DRF's authentication step itself.
 
     With ``DEBUG`` or ``DEMO_SHOW_SQL`` on, ``request.cost`` is an

@@ -10,7 +10,7 @@ the same checks that refuse an expired credential refuse it, with no waiting.
 
 Everything happens in one database transaction that is rolled back: the demo
 users' data is never touched. Used by ``manage.py account_events``, the
-landing page and the README's table.
+/account-events/ page and docs/security.md's table.
 """
 
 import logging

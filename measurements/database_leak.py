@@ -13,7 +13,7 @@ itself, with the site's own code.
 
 Only the throwaway users' rows are copied (nobody else's secrets are read),
 and they are deleted afterwards with everything they made. Used by
-``manage.py database_leak``, the landing page and the README's table.
+``manage.py database_leak``, the /stolen-database/ page and docs/security.md's table.
 """
 
 import secrets

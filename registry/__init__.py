@@ -24,7 +24,7 @@ from django.utils.module_loading import module_has_submodule
 class Recipe:
     """How a generic HTTP client gets and sends a namespace's credential; GET /api/ publishes it as JSON.
 
-    kind: "none", "basic", "session", "token" or "jwt" (see the README's "Add a scheme").
+    kind: "none", "basic", "session", "token" or "jwt" (docs/namespaces.md describes each).
     """
 
     kind: str

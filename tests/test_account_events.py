@@ -1,7 +1,7 @@
 """Account changes: which credentials issued before a logout, a password change, a deactivation or a deletion still work.
 
 The table is measured by measurements.account_events (``manage.py account_events``);
-these tests assert every cell, check that the README and the landing page show
+these tests assert every cell, check that docs/security.md and the /account-events/ page show
 what the command measures, and that no event leaves any endpoint answering 5xx.
 """
 
@@ -248,13 +248,13 @@ def test_command_prints_the_table_and_json(settings, capsys):
 
 
 @pytest.mark.django_db
-def test_readme_shows_what_the_command_measures(settings, capsys):
+def test_docs_show_what_the_command_measures(settings, capsys):
     settings.PASSWORD_HASHERS = FAST_HASHER
     call_command("account_events", "--markdown")
     measured = capsys.readouterr().out.strip()
 
-    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
-    assert measured in readme, "README out of date: paste `manage.py account_events --markdown`"
+    page = (Path(settings.BASE_DIR) / "docs" / "security.md").read_text()
+    assert measured in page, "docs/security.md out of date: paste `manage.py account_events --markdown`"
 
 
 @pytest.mark.django_db
@@ -277,11 +277,10 @@ def test_landing_page_shows_the_measured_table(client, settings, monkeypatch, ta
     assert as_markdown(account_events._measured["table"]) == as_markdown(table)
 
 
-def test_readme_security_section_names_only_tests_that_exist():
+def test_docs_security_page_names_only_tests_that_exist():
     import importlib
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    section = readme[readme.index("## Security properties") : readme.index("## Configuration")]
+    section = (Path(__file__).resolve().parent.parent / "docs" / "security.md").read_text()
     modules = {
         path.stem: importlib.import_module(f"tests.{path.stem}") for path in Path(__file__).parent.glob("test_*.py")
     }

@@ -1,4 +1,4 @@
-"""What a stolen database gives: every cell of `manage.py database_leak`, the clean-up, the README and the landing page.
+"""What a stolen database gives: every cell of `manage.py database_leak`, the clean-up, docs/security.md and the /stolen-database/ page.
 
 The table is measured by measurements.database_leak: throwaway users hold a live
 credential at each namespace, their rows are copied, and each namespace is
@@ -159,19 +159,19 @@ def test_command_prints_text_json_and_markdown(settings, capsys):
 
 
 @pytest.mark.django_db
-def test_readme_shows_what_the_command_measures(settings, capsys):
-    # The site's own hasher (Django's PBKDF2): the README's Basic row names its iterations.
+def test_docs_show_what_the_command_measures(settings, capsys):
+    # The site's own hasher (Django's PBKDF2): docs/security.md's Basic row names its iterations.
     settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
     call_command("database_leak", "--markdown", "--guess-seconds", "0.01")
     table, guessing = capsys.readouterr().out.strip().split("\n\nGuessing, where the copy holds only a hash:\n\n")
 
-    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
-    assert table in readme, "README out of date: paste `manage.py database_leak --markdown`"
+    page = (Path(settings.BASE_DIR) / "docs" / "security.md").read_text()
+    assert table in page, "docs/security.md out of date: paste `manage.py database_leak --markdown`"
     for line in guessing.splitlines():  # the rates are timings: the same line, with any figures
         figures = re.escape(line)
         for number in sorted(set(re.findall(r"[0-9][0-9.,e+]*", line)), key=len, reverse=True):
             figures = figures.replace(re.escape(number), r"[0-9][0-9.,e+]*")
-        assert re.search(figures, readme), f"README has no line like: {line}"
+        assert re.search(figures, page), f"docs/security.md has no line like: {line}"
 
 
 @pytest.mark.django_db

@@ -251,7 +251,7 @@ def test_login_is_throttled_per_ip_and_username(url, alice, settings):
     assert attempt(url, "alice", PASSWORDS["alice"], REMOTE_ADDR="127.0.0.2").status_code == 200
 
 
-# --- The tutorial (shared/seed/jwt-tutorial.txt), its URLs as written
+# --- The tutorial (docs/jwt-tutorial.md), its URLs as written
 
 
 @pytest.mark.parametrize("url", ["/jwt-auth/", "/auth-jwt/"])

@@ -93,7 +93,7 @@ def test_make_demo_serves_the_site(demo):
 
 @pytest.mark.parametrize("ns", ["public", "jwt"])
 def test_keep_alive_answers_come_as_fast_as_the_server_makes_them(demo, ns):
-    # Against `manage.py runserver` this median is ~44 ms for a server time under 1 ms (README, "Serving the demo").
+    # Against `manage.py runserver` this median is ~44 ms for a server time under 1 ms (docs/serving.md, "Serving the demo").
     base, _ = demo
     headers = {}
     if ns == "jwt":

@@ -17,7 +17,7 @@ register = template.Library()
 
 @dataclass(frozen=True)
 class Panel:
-    """How the authorization panel (static/demo/authorize.js) gets a credential and sends it."""
+    """How the authorization panel (pages/static/pages/authorize.js) gets a credential and sends it."""
 
     store: str  # the sessionStorage key: namespaces that accept the same credential share it
     keyword: str  # the header is "Authorization: <keyword> <credential>"
