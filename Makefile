@@ -6,7 +6,7 @@ PORT   ?= 8000
 HOST   ?= http://127.0.0.1:8000
 AXE    := node_modules/axe-core/axe.min.js
 
-.PHONY: demo test lint format locust bench clean
+.PHONY: demo test check lint format locust bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,14 @@ demo: $(VENV)/.site-installed
 	if [ "$$DJANGO_DEBUG" = 1 ]; then lab="--bind 127.0.0.1:$$(($(PORT) + 1))"; echo "The browser lab: http://127.0.0.1:$(PORT)/lab/"; fi; \
 	exec $(VENV)/bin/gunicorn -c config/gunicorn.py --bind 127.0.0.1:$(PORT) $$lab config.wsgi
 
+# Everything: the fast tier and the slow one (real servers, subprocesses, chromium, benchmark runs).
 test: $(VENV)/.dev-installed $(AXE)
 	$(PY) -m pytest
+
+# The fast tier, for a developer's loop: the tests that start no server, subprocess or browser
+# (tests/conftest.py fails one that does without the slow marker), on both cores.
+check: $(VENV)/.dev-installed
+	$(PY) -m pytest -m "not slow" -n $${CHECK_WORKERS:-2}
 
 # ruff's linter and its formatter, in check mode, over the whole tree (pyproject.toml says which rules).
 lint: $(VENV)/.dev-installed

@@ -46,8 +46,8 @@ from locust.runners import MasterRunner, WorkerRunner
 
 # Locust puts this file's folder on sys.path; the benchmark's other modules are imported as benchmarks.*.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.config import add_locust_arguments  # noqa: E402
-from benchmarks.steps import Records, Stepper, user_class_name  # noqa: E402
+from benchmarks.config import add_locust_arguments
+from benchmarks.steps import Records, Stepper, user_class_name
 
 SERVER_TIMING = re.compile(r"(\w+);dur=([0-9.]+)")
 

@@ -41,7 +41,7 @@ def bar(x, spread=None):
 def read(path):
     try:
         summary = json.loads(path.read_text())
-        summary["meta"], summary["schemes"], summary["cores"]["server"]  # noqa: B018 (the keys it needs)
+        summary["meta"], summary["schemes"], summary["cores"]["server"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return summary

@@ -149,7 +149,7 @@ MALFORMED["knox"] = {
 
 
 @pytest.mark.parametrize(
-    "ns, case", [(ns, case) for ns, cases in MALFORMED.items() for case in cases], ids=lambda value: value
+    ("ns", "case"), [(ns, case) for ns, cases in MALFORMED.items() for case in cases], ids=lambda value: value
 )
 def test_malformed_authorization_is_refused_clearly(ns, case, alice, client):
     header = MALFORMED[ns][case]
@@ -180,7 +180,7 @@ def test_malformed_session_cookie_is_refused_clearly(case, alice, client):
 
 
 @pytest.mark.parametrize(
-    "ns, header, accepted",
+    ("ns", "header", "accepted"),
     [
         # RFC 7235 section 2.1: the scheme name is case-insensitive; DRF follows it...
         ("basic", lambda: basic_header("alice", PASSWORDS["alice"]).replace("Basic", "bAsIc"), True),
@@ -304,7 +304,7 @@ TYPE_ONLY = {"no token type", "unknown token type"}
 
 
 @pytest.mark.parametrize("forgery", FORGERIES)
-@pytest.mark.parametrize("ns, url", ACCESS)
+@pytest.mark.parametrize(("ns", "url"), ACCESS)
 def test_forged_access_tokens_are_refused(ns, url, forgery, alice, bob, client):
     forged = FORGERIES[forgery](jwt_pair(ns=ns)["access"], bob.id, ns)
 
@@ -316,7 +316,7 @@ def test_forged_access_tokens_are_refused(ns, url, forgery, alice, bob, client):
 
 
 @pytest.mark.parametrize("forgery", FORGERIES)
-@pytest.mark.parametrize("ns, url", REFRESH)
+@pytest.mark.parametrize(("ns", "url"), REFRESH)
 def test_forged_refresh_tokens_are_refused(ns, url, forgery, alice, bob, client):
     genuine = jwt_pair(ns=ns)["refresh"]
     forged = FORGERIES[forgery](genuine, bob.id, ns)
@@ -339,7 +339,7 @@ def test_a_refresh_token_is_not_an_access_token(ns, alice, client):
         assert response.json()["messages"][0]["message"] == "Token has wrong type"
 
 
-@pytest.mark.parametrize("ns, url", REFRESH)
+@pytest.mark.parametrize(("ns", "url"), REFRESH)
 def test_an_access_token_is_not_a_refresh_token(ns, url, alice, client):
     response = client.post(url, {"refresh": jwt_pair(ns=ns)["access"]})
 

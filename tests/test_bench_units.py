@@ -143,7 +143,8 @@ def test_two_namespaces_two_rounds_give_the_median_and_spread_of_every_ratio():
 
     rows, marked = rounds.summarize(windows, ["public", "token"], "locust", server_cores=1, limit=0.25)
 
-    assert rows["public"]["x_public"] == 1.0 and rows["public"]["x_public_spread"] == [1.0, 1.0]
+    assert rows["public"]["x_public"] == 1.0
+    assert rows["public"]["x_public_spread"] == [1.0, 1.0]
     assert rows["token"]["x_public"] == 0.475
     assert rows["token"]["x_public_spread"] == [0.45, 0.5]
     assert rows["token"]["rounds"] == rows["public"]["rounds"] == 2
@@ -233,7 +234,8 @@ def test_an_empty_variable_counts_as_unset(monkeypatch):
 
     config = BenchConfig.parse([], available=[0, 1])
 
-    assert config.steps == (1, 2, 4, 8) and config.wrk is False
+    assert config.steps == (1, 2, 4, 8)
+    assert config.wrk is False
 
 
 @pytest.mark.parametrize(

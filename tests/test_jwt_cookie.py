@@ -191,7 +191,8 @@ def test_logout_blacklists_the_refresh_token_and_deletes_the_three_cookies(alice
 
     out = client.post(LOGOUT, HTTP_X_CSRFTOKEN=csrf)
 
-    assert out.status_code == 200 and out.json() == {}
+    assert out.status_code == 200
+    assert out.json() == {}
     cookies = set_cookies(out)
     assert set(cookies) == set(PATHS)
     for name, cookie in cookies.items():

@@ -62,7 +62,8 @@ def test_session_login_sets_httponly_cookie_and_rotates_it(alice, client):
 
     assert response.json() == {"username": "alice"}
     cookie = response.cookies["sessionid"]
-    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
     assert cookie.value != planted.session_key
     attacker = ApiClient()
     attacker.cookies["sessionid"] = planted.session_key

@@ -73,7 +73,8 @@ def assert_refusal(response, code):
     body = response.json()
     assert body["code"] == code
     assert "cannot be reached" in body["detail"]
-    assert "5432" not in body["detail"] and "127.0.0.1" not in body["detail"]
+    assert "5432" not in body["detail"]
+    assert "127.0.0.1" not in body["detail"]
 
 
 NEEDS_THE_DATABASE = ["basic", "session", "token", "jwt", "jwt-rsa", "knox"]
@@ -132,7 +133,9 @@ def test_a_browser_gets_a_short_page_not_a_traceback(url, debug, settings, alice
     assert response["Retry-After"] == str(RETRY_AFTER)
     html = response.content.decode()
     assert "<h1>The database cannot be reached</h1>" in html
-    assert "Traceback" not in html and "OperationalError" not in html and "5432" not in html
+    assert "Traceback" not in html
+    assert "OperationalError" not in html
+    assert "5432" not in html
 
 
 def test_one_log_line_per_outage_and_one_when_it_ends(caplog, alice):
@@ -147,8 +150,10 @@ def test_one_log_line_per_outage_and_one_when_it_ends(caplog, alice):
 
     lines = [(r.name, r.getMessage()) for r in caplog.records if r.name in ("outages", "django.request")]
     assert len(lines) == 2, lines
-    assert lines[0][0] == "outages" and lines[0][1].startswith("database unavailable (OperationalError")
-    assert lines[1][0] == "outages" and lines[1][1].startswith("database available again after")
+    assert lines[0][0] == "outages"
+    assert lines[0][1].startswith("database unavailable (OperationalError")
+    assert lines[1][0] == "outages"
+    assert lines[1][1].startswith("database available again after")
 
 
 # --- The cache down
@@ -210,7 +215,8 @@ def test_without_a_measurement_the_page_names_the_command(client, settings, tmp_
     settings.OUTAGES_FILE = tmp_path / "none.json"
     html = client.get("/outages/").content.decode()
 
-    assert "Not measured yet" in html and "manage.py outages" in html
+    assert "Not measured yet" in html
+    assert "manage.py outages" in html
     assert '<table id="outages">' not in html
 
 

@@ -145,17 +145,20 @@ def test_one_app_and_one_url_line_add_a_namespace_everywhere(one_more_namespace,
     assert registry.namespaces() == [*NAMESPACES, ns]
     entry = index(client)[ns]
     assert entry["client"] == {"kind": "token", "login": f"/api/{ns}/login/", "keyword": "Token", "field": "token"}
-    assert entry["me_queries"] == 2 and entry["reading"].startswith("DRF's token, looked up by a library of its own")
+    assert entry["me_queries"] == 2
+    assert entry["reading"].startswith("DRF's token, looked up by a library of its own")
     user, _ = follow(entry["client"], "alice", PASSWORDS["alice"])
     me = user.get(f"/api/{ns}/me/")
-    assert me.json()["username"] == "alice" and me["X-DB-Queries"] == "2"
+    assert me.json()["username"] == "alice"
+    assert me["X-DB-Queries"] == "2"
     root = client.get(f"/api/{ns}/", HTTP_ACCEPT="application/json").json()
     assert root["scheme"] == "DRF tokens again (a namespace only the tests mount)"
     assert root["endpoints"]["login"].endswith(f"/api/{ns}/login/")
 
     # The landing page (its row and its bar of the chart), the step-by-step page and the race.
     landing = client.get("/").content.decode()
-    assert f'<tr id="row-{ns}">' in landing and f'<g class="bar" id="bar-{ns}"' in landing
+    assert f'<tr id="row-{ns}">' in landing
+    assert f'<g class="bar" id="bar-{ns}"' in landing
     assert f'<section class="curl" id="curl-{ns}">' in client.get("/step-by-step/").content.decode()
     assert f'name="ns" value="{ns}"' in client.get("/race/").content.decode()
 
