@@ -128,7 +128,9 @@ def test_exits_zero_and_writes_every_file(bench_run):
     for ns in NAMESPACES:
         assert f"| `{ns}` |" in report or f"| `{ns}` (marked) |" in report, ns
     assert "gthread" in report
-    assert "## Capacity" in report and "## Light load" in report and "The tutorial's claim" in report
+    assert "## Capacity" in report
+    assert "## Light load" in report
+    assert "The tutorial's claim" in report
     # The run is kept beside latest/ in a folder of its own.
     assert [p.name for p in latest.parent.iterdir() if p.name != "latest"]
 
@@ -139,36 +141,46 @@ def test_summary_has_the_contracts_keys_and_no_failures(bench_run):
 
     assert list(summary["schemes"]) == NAMESPACES
     meta = summary["meta"]
-    assert meta["users"] == USERS and meta["seconds"] == SECONDS
-    assert meta["versions"]["Django"] and meta["server"]["worker_class"] == "gthread"
+    assert meta["users"] == USERS
+    assert meta["seconds"] == SECONDS
+    assert meta["versions"]["Django"]
+    assert meta["server"]["worker_class"] == "gthread"
     assert meta["database"]["engine"] == ("postgresql" if os.environ.get("DATABASE_URL") else "sqlite")
     assert meta["cache"]["backend"] == ("redis" if os.environ.get("REDIS_URL") else "local memory")
     for ns, row in summary["schemes"].items():
         assert set(row) >= CONTRACT_KEYS | CAPACITY_KEYS | ROUND_KEYS, ns
         assert row["failures"] == 0, (ns, printed)
-        assert row["requests"] > 0 and row["rps"] > 0
+        assert row["requests"] > 0
+        assert row["rps"] > 0
         assert 0 < row["p50_ms"] <= row["p95_ms"] <= row["p99_ms"]
         assert 0 < row["server_ms_p50"] < row["p50_ms"]  # the server's own time is inside the round trip
-        assert isinstance(row["capacity_rps"], float) and row["capacity_rps"] > 0, ns
+        assert isinstance(row["capacity_rps"], float), ns
+        assert row["capacity_rps"] > 0, ns
         assert row["capacity_users"] in (1, 2)
         for step in row["capacity_steps"]:
-            assert step["responses"] > 0 and step["failures"] == 0 and step["seconds"] >= SECONDS
+            assert step["responses"] > 0
+            assert step["failures"] == 0
+            assert step["seconds"] >= SECONDS
     assert set(FLOWS) <= set(summary["logins"])  # the contract's flows, and the newer schemes' own
     for flow in FLOWS:
         assert set(summary["logins"][flow]) == {"queries", "rows_written", "ms"}
-        assert summary["logins"][flow]["queries"] > 0 and summary["logins"][flow]["ms"] > 0
-    assert isinstance(summary["clean"], bool) and isinstance(summary["marked"], list)
+        assert summary["logins"][flow]["queries"] > 0
+        assert summary["logins"][flow]["ms"] > 0
+    assert isinstance(summary["clean"], bool)
+    assert isinstance(summary["marked"], list)
 
 
 def test_every_ratio_has_its_median_and_spread_over_the_rounds(bench_run):
     summary = summary_of(bench_run)
 
     public = summary["schemes"]["public"]
-    assert public["capacity_x_public"] == 1.0 and public["capacity_x_public_spread"] == [1.0, 1.0]
+    assert public["capacity_x_public"] == 1.0
+    assert public["capacity_x_public_spread"] == [1.0, 1.0]
     for ns, row in summary["schemes"].items():
         assert row["rounds"] == ROUNDS, ns
         low, high = row["capacity_x_public_spread"]
-        assert isinstance(low, float) and isinstance(high, float)
+        assert isinstance(low, float)
+        assert isinstance(high, float)
         assert low <= row["capacity_x_public"] <= high, ns
         windows = row["capacity_windows"]
         assert [w["round"] for w in windows] == [1, 2]
@@ -207,7 +219,8 @@ def test_the_noisy_window_is_measured_again_or_marked(bench_run):
         assert summary["clean"] is False
         assert f"- {ns}, round {r}: other processes took" in (latest / "report.md").read_text()
     else:
-        assert f"{ns}: other processes took" in printed and "measuring it again" in printed
+        assert f"{ns}: other processes took" in printed
+        assert "measuring it again" in printed
 
 
 def test_queries_per_request_under_load_are_the_contracts(bench_run):
@@ -235,7 +248,9 @@ def test_the_server_and_locust_are_pinned_and_the_server_is_stopped_afterwards(b
     summary = summary_of(bench_run)
     server, locust = summary["cores"]["server"], summary["cores"]["locust"]
 
-    assert server and locust and not set(server) & set(locust)
+    assert server
+    assert locust
+    assert not set(server) & set(locust)
     # What the kernel said, sampled while they ran: gunicorn and each of its workers, and Locust.
     assert summary["meta"]["server"]["affinity"] == [server]
     assert summary["meta"]["server"]["workers"] == len(server)
@@ -264,7 +279,8 @@ def test_wrk_runs_in_every_round_with_each_schemes_credential(bench_run):
 
     assert list(summary["wrk"]) == NAMESPACES
     for ns, row in summary["wrk"].items():
-        assert row["rps"] > 0 and row["connections"] == summary["schemes"][ns]["capacity_users"], ns
+        assert row["rps"] > 0, ns
+        assert row["connections"] == summary["schemes"][ns]["capacity_users"], ns
         assert row["rounds"] == ROUNDS
         for r in range(1, ROUNDS + 1):
             printed = (latest / f"wrk-{ns}-round{r}.txt").read_text()
@@ -290,7 +306,8 @@ def test_ctrl_c_stops_the_server(tmp_path):
                 url = line.split()[3].rstrip(",")
                 break
             assert time.monotonic() < deadline, "the server did not start"
-        assert url and answers(f"{url}/api/")
+        assert url
+        assert answers(f"{url}/api/")
 
         runner.send_signal(signal.SIGINT)
         printed = runner.communicate(timeout=60)[0]
