@@ -21,7 +21,7 @@ QUERIES = {
     "jwt-rsa-refresh": 5,
     "knox-login": 3,  # the user; the new token's digest row; the user's tokens (knox counts them against its limit)
     "jwt-cookie-login": 2,  # as jwt: the tokens go to cookies, not the body, for the same queries
-    "jwt-cookie-refresh": 9,
+    "jwt-cookie-refresh": 5,  # as jwt: its refresh serializer is jwt's
     "session-logout": 4,  # the session; the user; the session again; delete it
     "token-logout": 2,  # the token (with its user); delete it
     "jwt-logout": 5,  # blacklisted?; the user; the outstanding token; blacklist it
