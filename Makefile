@@ -6,20 +6,26 @@ PORT   ?= 8000
 HOST   ?= http://127.0.0.1:8000
 AXE    := node_modules/axe-core/axe.min.js
 
-.PHONY: demo test lint format locust bench clean
+.PHONY: demo test check lint format lock locust bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
-# One stamp per requirements set: edit a file and the next make installs it again.
-# constraints.txt pins the transitive dependencies too (pip freeze of a tested .venv).
-$(VENV)/.site-installed: requirements.txt constraints.txt | $(VENV)/bin/python
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+# One stamp per lock: change a lock (make lock) and the next make installs it again. The locks pin every package,
+# the ones pulled in too, with the hash of each file (pyproject.toml's list, resolved by uv): pip refuses any other.
+$(VENV)/.site-installed: requirements.lock | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
 	touch $@
 
-$(VENV)/.dev-installed: requirements.txt requirements-dev.txt constraints.txt | $(VENV)/bin/python
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+$(VENV)/.dev-installed: requirements-dev.lock | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-dev.lock
 	touch $(VENV)/.site-installed $@
+
+# After an edit of pyproject.toml's dependencies: the two locks again (the versions they hold stay where they can).
+lock: $(VENV)/.dev-installed
+	$(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -o requirements.lock -q
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes \
+		-o requirements-dev.lock -q
 
 # axe-core, which the browser tests inject into the site's pages (WCAG 2 A/AA), pinned in package-lock.json.
 $(AXE): package.json package-lock.json
@@ -35,8 +41,14 @@ demo: $(VENV)/.site-installed
 	if [ "$$DJANGO_DEBUG" = 1 ]; then lab="--bind 127.0.0.1:$$(($(PORT) + 1))"; echo "The browser lab: http://127.0.0.1:$(PORT)/lab/"; fi; \
 	exec $(VENV)/bin/gunicorn -c config/gunicorn.py --bind 127.0.0.1:$(PORT) $$lab config.wsgi
 
+# Everything: the fast tier and the slow one (real servers, subprocesses, chromium, benchmark runs).
 test: $(VENV)/.dev-installed $(AXE)
 	$(PY) -m pytest
+
+# The fast tier, for a developer's loop: the tests that start no server, subprocess or browser
+# (tests/conftest.py fails one that does without the slow marker), on both cores.
+check: $(VENV)/.dev-installed
+	$(PY) -m pytest -m "not slow" -n $${CHECK_WORKERS:-2}
 
 # ruff's linter and its formatter, in check mode, over the whole tree (pyproject.toml says which rules).
 lint: $(VENV)/.dev-installed
@@ -49,7 +61,7 @@ format: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff format .
 
 # The capacity run and the light-load run, headless, against a pinned gunicorn it starts and stops (benchmarks/run.py).
-# BENCH_MODE=all (default), capacity, latency or growth; docs/benchmarks.md lists the other BENCH_ variables.
+# BENCH_MODE=all (default), capacity, latency or growth; `benchmarks/run.py --help` lists every option (docs/benchmarks.md).
 bench: $(VENV)/.dev-installed
 	$(PY) benchmarks/run.py
 

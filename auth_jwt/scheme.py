@@ -58,6 +58,19 @@ class AccessCredential(Credential):
     def lifetime(self):
         return AccessToken.lifetime.total_seconds()
 
+    def reuse_after_rotation(self, client, credential):
+        """The client refreshes its refresh token; then a thief replays the used one. Returns the client's new one.
+
+        The replay ends the login's chain (auth_jwt.serializers.RefreshSerializer): the account-events
+        table shows what is left of it, the new refresh token and the access token already issued.
+        """
+        refresh = reverse(f"{self.scheme.endpoints}:refresh")
+        rotated = client.post(refresh, {"refresh": credential}, content_type="application/json")
+        assert rotated.status_code == 200, rotated.content
+        replay = client.post(refresh, {"refresh": credential}, content_type="application/json")
+        assert replay.status_code == 401, replay.content
+        return rotated.json()["refresh"]
+
     def forget(self, users):
         OutstandingToken.objects.filter(user__in=users).delete()  # simplejwt keeps these rows when a user goes
 

@@ -9,6 +9,9 @@ from django.db.models.base import ModelState
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
+from outages import state
+from outages.errors import CACHE, CACHE_ERRORS
+
 __all__ = ["TokenAuthentication", "CachedTokenAuthentication"]
 
 
@@ -34,8 +37,8 @@ def loaded_instance(model, db, fields):
     """
     instance = model.__new__(model)
     instance.__dict__.update(fields)
-    instance._state = state = ModelState()
-    state.db, state.adding = db, False  # a saved row, as Model.from_db marks it
+    instance._state = loaded = ModelState()
+    loaded.db, loaded.adding = db, False  # a saved row, as Model.from_db marks it
     return instance
 
 
@@ -52,6 +55,9 @@ class CachedTokenAuthentication(TokenAuthentication):
     Redis alike), and unpickling two model instances was most of this class's
     cost (``manage.py compare_auth --profile``, "cache"). The entry holds no
     key either: ``cache_key`` keeps the key out of the names, this out of the values.
+
+    While the cache is down it is TokenAuthentication: the database has every
+    token, the cache only copies (logged once by outages.state).
     """
 
     # What the user is rebuilt with: its id, its username, and the flags that
@@ -68,14 +74,21 @@ class CachedTokenAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, key):
         cache_key = self.cache_key(key)
-        entry = cache.get(cache_key)
-        if entry is None:
-            user, token = super().authenticate_credentials(key)  # refuses a wrong key and an inactive user
+        try:
+            entry = cache.get(cache_key)
+        except CACHE_ERRORS as down:
+            state.went_down(CACHE, down)
+            return super().authenticate_credentials(key)
+        if entry is not None:
+            return self.rebuild(key, entry)
+        user, token = super().authenticate_credentials(key)  # refuses a wrong key and an inactive user
+        try:
             cache.set(
                 cache_key, (token._state.db, *(getattr(user, f) for f in self.FIELDS)), settings.TOKEN_CACHE_SECONDS
             )
-            return user, token
-        return self.rebuild(key, entry)
+        except CACHE_ERRORS as down:  # gone between the get and the set: the answer stands
+            state.went_down(CACHE, down)
+        return user, token
 
     def rebuild(self, key, entry):
         """The (user, token) of a cache entry, linked both ways as DRF's select_related('user') links them."""

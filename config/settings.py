@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "api",
     "instrumentation",
     "measurements",
+    "outages",  # a database or cache that is down: 503 with a reason (outages.middleware), and the /outages/ page
     "rest_framework",
     "rest_framework.authtoken",
     "rest_framework_simplejwt.token_blacklist",
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "auth_jwt",
     "auth_jwt_rsa",
     "auth_knox",
+    "auth_jwt_cookie",
     "costs",  # /costs/: what each JWT algorithm costs, where each namespace's time goes
     "corsheaders",
     "lab",  # the browser lab at /lab/: only with DEBUG, only from loopback
@@ -71,6 +73,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that it sees every query of the request, middleware included.
     "instrumentation.middleware.QueryCountMiddleware",
+    # Next: everything further in may ask the database or the cache, and an outage there becomes a 503.
+    "outages.middleware.OutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The lab's other sites (evil.localhost, app.localhost) get the lab's pages for them, nothing else.
@@ -122,12 +126,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A server that is down answers at once (connection refused); one that does not answer at all
+    # must not hold a request for libpq's default of forever: the client gets its 503 in seconds.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 2))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: used by token-cached and by the login throttle.
 REDIS_URL = os.environ.get("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Short socket timeouts (redis-py's default is none): a Redis that stops answering costs a request one second.
+    REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT_SECONDS", 1))
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -192,6 +208,8 @@ REST_FRAMEWORK = {
     # The client's address is REMOTE_ADDR; X-Forwarded-For is not trusted.
     "NUM_PROXIES": 0,
     "DEFAULT_SCHEMA_CLASS": "api.openapi.AutoSchema",  # drf-spectacular's, plus the refusals DRF answers
+    # DRF's, with a database or cache that is down answered 503 with a reason (outages.responses).
+    "EXCEPTION_HANDLER": "outages.handlers.exception_handler",
 }
 
 # --- OpenAPI schema and Swagger UI (drf-spectacular), at /api/schema/ and /api/docs/.
@@ -222,6 +240,10 @@ SIMPLE_JWT = {
     "SIGNING_KEY": SECRET_KEY,
 }
 
+# --- jwt-cookie: simplejwt's tokens in HttpOnly cookies, sent only with requests this site starts
+# (auth_jwt_cookie/cookies.py says why Strict, not Lax).
+JWT_COOKIE_SAMESITE = "Strict"
+
 # --- jwt-rsa: simplejwt's tokens signed with a key pair, by the private key in this PEM file; unset, by one
 # generated once per checkout into .jwt_rsa_private_key.pem (untracked), like the secret key. The
 # algorithm: RS256 (default), PS256 (RSA keys too), ES256 (.jwt_ec_p256_private_key.pem) or EdDSA
@@ -242,12 +264,20 @@ REST_KNOX = {
     "AUTO_REFRESH": False,
 }
 
+# --- The outage measurement (manage.py outages writes it, /outages/ shows it): recorded, in the repository.
+OUTAGES_FILE = Path(os.environ.get("OUTAGES_FILE") or BASE_DIR / "docs" / "outages.json")
+
 # --- token-cached.
 TOKEN_CACHE_SECONDS = env_int("TOKEN_CACHE_SECONDS", 60)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"django": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")}},
+    # An outage is one line when it starts and one when it ends (the "outages" logger), not a traceback per request.
+    "filters": {"no_outage_tracebacks": {"()": "outages.log.NoOutageTracebacks"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_outage_tracebacks"]}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+        "outages": {"handlers": ["console"], "level": "INFO"},
+    },
 }

@@ -14,6 +14,7 @@ from rest_framework.permissions import AllowAny
 
 import auth_basic.urls
 import auth_jwt.urls
+import auth_jwt_cookie.urls
 import auth_jwt_rsa.urls
 import auth_knox.urls
 import auth_session.urls
@@ -24,11 +25,13 @@ from api.throttling import login_throttled
 from auth_basic.authentication import BasicAuthentication
 from auth_jwt import views as jwt_views
 from auth_jwt.authentication import JWTAuthentication, JWTStatelessUserAuthentication
+from auth_jwt_cookie.authentication import JWTCookieAuthentication
 from auth_jwt_rsa.authentication import JWTAuthentication as JWTRSAAuthentication
 from auth_knox.authentication import KnoxTokenAuthentication
 from auth_session.authentication import SessionAuthentication
 from auth_token.authentication import CachedTokenAuthentication, TokenAuthentication
 from costs import views as costs_views
+from outages.views import OutagesView
 from pages import views as pages
 
 
@@ -66,6 +69,7 @@ urlpatterns = [
     path("choose/", pages.ChooseView.as_view(), name="choose"),
     path("costs/", costs_views.CostsView.as_view(), name="costs"),  # JWT algorithms; where each namespace's time goes
     path("costs/profile.svg", costs_views.ProfileChartView.as_view(), name="costs-profile-chart"),
+    path("outages/", OutagesView.as_view(), name="outages"),  # what keeps working while a service is down
     # OpenAPI: every namespace's operations, each with its own security scheme.
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
@@ -78,6 +82,7 @@ urlpatterns = [
     namespace("jwt-stateless", [JWTStatelessUserAuthentication]),  # tokens from /api/jwt/login/
     namespace("jwt-rsa", [JWTRSAAuthentication], auth_jwt_rsa.urls.urlpatterns),  # RS256; the public key at jwks.json
     namespace("knox", [KnoxTokenAuthentication], auth_knox.urls.urlpatterns),
+    namespace("jwt-cookie", [JWTCookieAuthentication], auth_jwt_cookie.urls.urlpatterns),  # HttpOnly cookies, CSRF
     # The JWT tutorial's walkthrough (docs/jwt-tutorial.md), as written.
     path("jwt-auth/", jwt_views.TutorialLoginView.as_view(), name="tutorial-jwt-auth"),
     path("auth-jwt/", jwt_views.TutorialLoginView.as_view(), name="tutorial-auth-jwt"),

@@ -40,7 +40,11 @@ class Answer:
 
 
 class RecipeError(Exception):
-    """A recipe's login step was refused, or a recipe of a kind this client does not know."""
+    """A recipe's login step was refused (``answer`` is the refusal), or a recipe of a kind this client does not know."""
+
+    def __init__(self, message, answer=None):
+        super().__init__(message)
+        self.answer = answer
 
 
 class HTTPTransport:
@@ -57,7 +61,8 @@ class HTTPTransport:
         headers = {"Accept": "application/json", **(headers or {})}
         if data is not None:
             headers["Content-Type"] = "application/json"
-        request = urllib.request.Request(self.base_url + path, data=data, headers=headers, method=method)
+        url = path if path.startswith(("http://", "https://")) else self.base_url + path  # GET /api/<ns>/'s are whole
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)
         try:
             with self.opener.open(request, timeout=self.timeout) as response:
                 return Answer(response.status, dict(response.headers), response.read())
@@ -135,7 +140,13 @@ class Credential:
         return self.request("POST", path, body, **kwargs)
 
     def refresh(self):
-        """Renew the access token by the recipe's refresh URL (jwt): the answer, and the credential holds the new one."""
+        """Renew the access token by the recipe's refresh URL: the answer, and the credential holds the new one.
+
+        jwt: the refresh token goes in the body; cookie: it is in the cookie jar, and the new pair comes back
+        as cookies.
+        """
+        if self.recipe["kind"] == "cookie":
+            return self.request("POST", self.recipe["refresh"])
         answer = self.transport.request("POST", self.recipe["refresh"], {"refresh": self.tokens["refresh"]})
         if answer.status == 200:
             self.tokens = {**self.tokens, **answer.json()}
@@ -162,7 +173,7 @@ class RecipeClient:
     def post_login(self, recipe, account, headers=None):
         answer = self.transport.request("POST", recipe["login"], account, headers)
         if answer.status != 200:
-            raise RecipeError(f"POST {recipe['login']} answered {answer.status}: {answer.body[:200]!r}")
+            raise RecipeError(f"POST {recipe['login']} answered {answer.status}: {answer.body[:200]!r}", answer)
         return answer
 
     # --- The kinds
@@ -180,6 +191,9 @@ class RecipeClient:
         self.transport.request("GET", recipe["login"])
         answer = self.post_login(recipe, account, {header: self.transport.cookie(cookie) or ""})
         return self.credential(recipe, csrf_cookie=cookie, csrf_header=header, answer=answer)
+
+    # jwt-cookie: the session's steps; the tokens come back as HttpOnly cookies, which the jar keeps.
+    login_cookie = login_session
 
     def login_token(self, recipe, account):
         answer = self.post_login(recipe, account)

@@ -40,8 +40,10 @@ from django.utils.module_loading import module_has_submodule
 class Recipe:
     """How a generic HTTP client gets and sends a namespace's credential; GET /api/ publishes it as JSON.
 
-    kind: "none", "basic", "session", "token" or "jwt" (docs/namespaces.md describes each);
-    ``recipes.RecipeClient`` has one method per kind.
+    kind: "none", "basic", "session", "token", "jwt" or "cookie" (docs/namespaces.md describes each);
+    ``recipes.RecipeClient`` has one method per kind. "cookie" (jwt-cookie): GET `login` for the
+    `csrf_cookie`, POST the credentials there with its value in `csrf_header`; then keep the cookie jar,
+    and send `csrf_header` on every unsafe method.
     """
 
     kind: str
@@ -49,10 +51,18 @@ class Recipe:
     refresh: str = ""  # URL name of the refresh endpoint (jwt)
     keyword: str = ""  # the header is "Authorization: <keyword> <credential>"
     field: str = ""  # the login answer's field that holds the credential (token)
+    logout: str = ""  # URL name of the logout endpoint (cookie: a client can't delete an HttpOnly cookie itself)
+    csrf_cookie: str = ""  # the cookie whose value unsafe methods echo in csrf_header (cookie)
+    csrf_header: str = ""
 
     def as_json(self):
-        urls = {"login": self.login, "refresh": self.refresh}
-        words = {"keyword": self.keyword, "field": self.field}
+        urls = {"login": self.login, "refresh": self.refresh, "logout": self.logout}
+        words = {
+            "keyword": self.keyword,
+            "field": self.field,
+            "csrf_cookie": self.csrf_cookie,
+            "csrf_header": self.csrf_header,
+        }
         return {
             "kind": self.kind,
             **{name: reverse(url_name) for name, url_name in urls.items() if url_name},

@@ -1,8 +1,12 @@
 import base64
+import os
 import re
+import subprocess
 
 import pytest
-from django.core.cache import cache
+from django.conf import settings as django_settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.test import Client
 from django.test.client import MULTIPART_CONTENT
 
@@ -22,18 +26,68 @@ CHALLENGES = {
     "jwt-stateless": 'Bearer realm="api"',
     "jwt-rsa": 'Bearer realm="api"',
     "knox": "Token",
+    "jwt-cookie": None,  # 403 too: a cookie has no challenge either
 }
 PROTECTED = list(CHALLENGES)
 NAMESPACES = ["public", *PROTECTED]
+
+
+# Under pytest-xdist (make check: -n 2) each worker is a process of its own: gw0, gw1, ...
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def pytest_configure(config):
+    if WORKER and django_settings.REDIS_URL:
+        # The workers share one Redis database (CI gives the suite one): each keeps its keys under its own prefix,
+        # and fresh_cache() deletes only those. Set before the first use of the cache, which reads it then.
+        django_settings.CACHES["default"]["KEY_PREFIX"] = WORKER
+
+
+def fresh_cache():
+    """Empty the cache: throttle counts and token-cached entries don't leak between tests."""
+    if WORKER and isinstance(caches["default"], RedisCache):  # a test may have swapped in the local-memory cache
+        redis = cache._cache.get_client(write=True)  # Django's own client; clear() would flush the other workers' keys
+        for key in redis.scan_iter(f"{WORKER}:*"):
+            redis.delete(key)
+    else:
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)
 def fast_hasher_and_fresh_cache(settings):
     # Test settings only: the site itself keeps Django's PBKDF2 (Basic's cost is part of the lesson).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()  # throttle counts and token-cached entries don't leak between tests
+    fresh_cache()
     yield
-    cache.clear()
+    fresh_cache()
+
+
+# The fixtures that start a server or a browser: a test that asks for one is marked slow.
+SLOW_FIXTURES = {"site", "browser", "page", "open_page"}
+
+
+def pytest_collection_modifyitems(items):
+    unmarked = [
+        item.nodeid for item in items if SLOW_FIXTURES & set(item.fixturenames) and not item.get_closest_marker("slow")
+    ]
+    if unmarked:
+        raise pytest.UsageError(f"these tests start a server or a browser but are not marked slow: {unmarked}")
+
+
+@pytest.fixture(autouse=True)
+def fast_tier_starts_no_process(request, monkeypatch):
+    """`make check` runs the tests not marked slow; none of them may start a process (a server, a browser, a command).
+
+    A test that does is marked slow, so the fast tier stays fast: starting one
+    here fails the test and says so, rather than making the tier slow unseen.
+    """
+    if request.node.get_closest_marker("slow"):
+        return
+
+    def refuse(self, args, *rest, **options):
+        raise AssertionError(f"this test starts {args!r}: mark it @pytest.mark.slow (make check leaves those out)")
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
 
 
 @pytest.fixture
@@ -83,10 +137,11 @@ def press_measure(client, url):
     return client.post(url, {"csrfmiddlewaretoken": token}, content_type=MULTIPART_CONTENT)
 
 
-def session_login(client, username, password):
-    client.get("/api/session/login/")
+def session_login(client, username, password, url="/api/session/login/"):
+    """Log in at a cookie login (session's, or jwt-cookie's): GET it for the csrftoken cookie, POST with its value."""
+    client.get(url)
     response = client.post(
-        "/api/session/login/",
+        url,
         {"username": username, "password": password},
         HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
     )

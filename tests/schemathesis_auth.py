@@ -54,9 +54,12 @@ def recipe_for(operation):
 
 
 def needs_a_credential(ctx):
-    """Operations behind a security scheme; and the session login, which wants the CSRF cookie and header."""
+    """Operations behind a security scheme; the session login, which wants the CSRF cookie and header; and
+    jwt-cookie's login, refresh and logout, which want it too (and the refresh cookie: no security scheme says so)."""
     recipe = recipe_for(ctx.operation)
     if recipe["kind"] == "session" and ctx.operation.path == recipe["login"]:
+        return True
+    if recipe["kind"] == "cookie" and ctx.operation.path in (recipe["login"], recipe["refresh"], recipe["logout"]):
         return True
     return recipe["kind"] != "none" and bool(security_of(ctx.operation.definition.raw))
 

@@ -40,6 +40,7 @@ EXPECTED = {
     "jwt-stateless": ([200, 200], True),
     "jwt-rsa": ([200, 200], True),  # RS256 refresh tokens, stored whole in the same table
     "knox": ([401, 401], False),  # the digest, then the stored prefix: neither is the token
+    "jwt-cookie": ([200, 200], True),  # jwt's table: the refresh cookie's value, whole; any CSRF token will do
 }
 GUESSED = {"basic", "knox"}  # where the copy leaves only guessing
 
@@ -77,7 +78,8 @@ def test_every_protected_namespace_has_a_row(table):
 def test_what_the_copy_holds_is_read_from_the_copy(table):
     assert "(md5)" in table["basic"].holds  # the test hasher, read from the stored hash
     assert "(40 characters)" in table["token"].holds
-    assert "(128 hex characters)" in table["knox"].holds and "first 15 characters" in table["knox"].holds
+    assert "(128 hex characters)" in table["knox"].holds
+    assert "first 15 characters" in table["knox"].holds
 
 
 def test_guessing_is_measured_against_the_stolen_hash(table):
@@ -85,7 +87,8 @@ def test_guessing_is_measured_against_the_stolen_hash(table):
 
     assert basic.candidates == len(CommonPasswordValidator().passwords)
     assert knox.candidates == 16 ** (64 - 15) == 2**196  # the hex characters not in token_key
-    assert basic.guesses_per_second > 0 and knox.guesses_per_second > 0
+    assert basic.guesses_per_second > 0
+    assert knox.guesses_per_second > 0
     assert knox.seconds == knox.candidates / knox.guesses_per_second
     assert "2^196 guesses" in database_leak.guessing_line(table["knox"])
 
@@ -118,7 +121,8 @@ def test_only_the_throwaway_users_rows_are_copied(alice, settings, monkeypatch):
     assert len(copy.rows("auth_user")) == len(EXPECTED)  # one throwaway user per namespace
     assert not copy.rows("auth_user", id=alice.pk)
     for table in ("authtoken_token", "knox_authtoken", "token_blacklist_outstandingtoken"):
-        assert copy.rows(table) and not copy.rows(table, user_id=alice.pk), table
+        assert copy.rows(table), table
+        assert not copy.rows(table, user_id=alice.pk), table
     assert [row["session_key"] for row in copy.rows("django_session")] != [alices]
     assert len(copy.rows("django_session")) == 1
 
@@ -178,9 +182,11 @@ def test_landing_page_shows_the_measured_table(client, settings, monkeypatch, ta
     monkeypatch.setattr("measurements.measure.landing_figures", lambda: {})
 
     page = client.get("/stolen-database/?measure=database-leak").content.decode()  # a GET never measures
-    assert '<form id="database-leak-measure" method="post">' in page and not database_leak._measured
+    assert '<form id="database-leak-measure" method="post">' in page
+    assert not database_leak._measured
     response = press_measure(client, "/stolen-database/")  # the page's button
-    assert response.status_code == 302 and response["Location"] == "/stolen-database/"
+    assert response.status_code == 302
+    assert response["Location"] == "/stolen-database/"
     html = client.get(response["Location"]).content.decode()
 
     for ns, (statuses, works) in EXPECTED.items():

@@ -91,7 +91,8 @@ def lab_on(settings):
 def test_the_lab_page_with_debug_links_back(lab_on):
     response = lab_client().get("/lab/")
     assert response.status_code == 200
-    assert b'href="/"' in response.content and b'id="run-csrf-form"' in response.content
+    assert b'href="/"' in response.content
+    assert b'id="run-csrf-form"' in response.content
     assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin-allow-popups"
 
 
@@ -142,7 +143,8 @@ def test_the_probe_sets_one_cookie_per_samesite_value_and_echoes_names_only(lab_
         "lab-probe-none-secure": "None",
         "lab-probe-none": "None",
     }
-    assert response.cookies["lab-probe-none-secure"]["secure"] and not response.cookies["lab-probe-none"]["secure"]
+    assert response.cookies["lab-probe-none-secure"]["secure"]
+    assert not response.cookies["lab-probe-none"]["secure"]
     echo = client.get("/lab/probe/echo/").json()
     assert echo["probes"] == ["lab-probe-lax", "lab-probe-none", "lab-probe-none-secure", "lab-probe-strict"]
     assert echo["credential_cookies"]["session"] == []  # not logged in; names only, never a value
@@ -216,10 +218,12 @@ def test_claim_a_which_cookies_go_to_a_front_end_on_another_origin(measured):
     # The same-site front end's cookies go, CORS allows its preflight, and Django's CSRF check wants its origin
     # in CSRF_TRUSTED_ORIGINS: the server's third setting. The cross-site one does not get past CORS.
     same = writes["same-site", "session: POST notes/ with X-CSRFToken"]
-    assert not same["sent"] and same["detail"].startswith("HTTP 403: CSRF Failed: Origin checking failed"), same
+    assert not same["sent"], same
+    assert same["detail"].startswith("HTTP 403: CSRF Failed: Origin checking failed"), same
     assert "http://127.0.0.1:PORT+1 does not match any trusted origins" in same["detail"]
     cross = writes["cross-site", "session: POST notes/ with X-CSRFToken"]
-    assert not cross["sent"] and "blocked by CORS" in cross["detail"], cross
+    assert not cross["sent"], cross
+    assert "blocked by CORS" in cross["detail"], cross
     for samesite in ("SameSite=Lax", "SameSite=Strict", "SameSite=None; Secure"):
         assert sent["same-site", samesite] == (True, True)  # 127.0.0.1 is a secure context: Secure cookies stay
         assert sent["cross-site", samesite] == (True, False)  # this chromium sends none to another site

@@ -4,7 +4,7 @@ Each flow is a real request to the site's own endpoint (Django's test client,
 CSRF checks on, the real password hasher), made for a throwaway user that is
 deleted afterwards. The flows come from the registry's client recipes (the
 same ones ``GET /api/`` serves): every distinct login URL gives ``<ns>-login``
-and ``<ns>-logout``, a JWT recipe also ``<ns>-refresh``. ``make bench`` runs
+and ``<ns>-logout``, a JWT recipe (and jwt-cookie's) also ``<ns>-refresh``. ``make bench`` runs
 ``manage.py login_costs --json`` and puts the figures in summary.json.
 """
 
@@ -45,11 +45,11 @@ def flows():
     found, logins = [], set()
     for scheme in registry.schemes():
         recipe = scheme.recipe.as_json()
-        if recipe["kind"] not in ("session", "token", "jwt") or recipe["login"] in logins:
+        if recipe["kind"] not in ("session", "token", "jwt", "cookie") or recipe["login"] in logins:
             continue  # token-cached and jwt-stateless share token's and jwt's endpoints
         logins.add(recipe["login"])
         found.append((f"{scheme.ns}-login", scheme.ns, recipe))
-        if recipe["kind"] == "jwt":
+        if recipe["kind"] in ("jwt", "cookie"):
             found.append((f"{scheme.ns}-refresh", scheme.ns, recipe))
     found += [(f"{ns}-logout", ns, recipe) for name, ns, recipe in list(found) if name.endswith("-login")]
     return found
@@ -155,10 +155,10 @@ class Command(MigratedDatabaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps({"flows": figures, "tables": tables()}))
             return
-        self.stdout.write(f"{'flow':<16} {'queries':>7} {'rows written':>12} {'ms':>8}  rows left behind")
+        self.stdout.write(f"{'flow':<19} {'queries':>7} {'rows written':>12} {'ms':>8}  rows left behind")
         for name, f in figures.items():
             kept = ", ".join(f"{table} {n:+d}" for table, n in f["rows_kept"].items()) or "none"
-            self.stdout.write(f"{name:<16} {f['queries']:>7} {f['rows_written']:>12} {f['ms']:>8.1f}  {kept}")
+            self.stdout.write(f"{name:<19} {f['queries']:>7} {f['rows_written']:>12} {f['ms']:>8.1f}  {kept}")
         self.stdout.write("\nWhat removes the rows:")
         for table, cleaner in tables().items():
             self.stdout.write(f"  {table}: {cleaner}")
