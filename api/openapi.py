@@ -49,7 +49,7 @@ NOT_ONLY_WHITESPACE = r"^[^\x00]*[^\s\x00][^\x00]*$"
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's AutoSchema, plus the answers DRF itself gives: each derived from the view, never listed by hand.
 
-    Notice where each one comes from: the request body (400, 415), the
+    Notice where each one comes from: the Accept header (406), the request body (400, 415), the
     authentication classes and permissions (401 with the first class's
     challenge, or 403 for a scheme without one, such as sessions), the URL's
     parameters (404), the throttles (429). A view whose own code refuses
@@ -72,7 +72,8 @@ class AutoSchema(openapi.AutoSchema):
 
     def refusals(self, operation):
         """{status code: response object} for every refusal DRF can give this operation."""
-        refusals = {}
+        # Content negotiation comes first, for every operation: an Accept header naming no format it renders.
+        refusals = {"406": self.detail("The `Accept` header names no format this operation answers in (JSON, HTML).")}
         if "requestBody" in operation:
             refusals["400"] = self.validation_error("The body was refused: see which field, and why.")
             refusals["415"] = self.detail("The body's Content-Type is none of those the operation parses.")

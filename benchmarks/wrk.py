@@ -16,41 +16,20 @@ import re
 import shutil
 import subprocess
 import time
-from http.cookies import SimpleCookie
 
-from benchmarks.processes import get
+import recipes
 
 RATE = re.compile(r"Requests/sec:\s+([0-9.]+)")
 
 
 def credential_headers(base_url, recipe, username, password):
-    """The headers one logged-in client sends, got through the namespace's own login endpoint."""
-    kind = recipe["kind"]
-    if kind == "none":
-        return {}
-    if kind == "basic":
-        return {"Authorization": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
-    body = json.dumps({"username": username, "password": password}).encode()
-    json_type = {"Content-Type": "application/json"}
-    if kind in ("session", "cookie"):  # jwt-cookie's recipe names its CSRF cookie and header; session's are Django's
-        csrf_cookie, csrf_header = recipe.get("csrf_cookie", "csrftoken"), recipe.get("csrf_header", "X-CSRFToken")
-        status, headers, _ = get(base_url + recipe["login"])
-        csrf = SimpleCookie(headers.get("Set-Cookie"))[csrf_cookie].value
-        status, headers, _ = get(
-            base_url + recipe["login"],
-            body=body,
-            headers={**json_type, csrf_header: csrf, "Cookie": f"{csrf_cookie}={csrf}"},
-        )
-        cookies = SimpleCookie()
-        for header in headers.get_all("Set-Cookie"):
-            cookies.load(header)
-        return {"Cookie": "; ".join(f"{name}={morsel.value}" for name, morsel in cookies.items())}
-    status, _, answer = get(base_url + recipe["login"], body=body, headers=json_type)
-    if status != 200:
-        raise RuntimeError(f"wrk: logging in at {recipe['login']} answered {status}")
-    tokens = json.loads(answer)
-    credential = tokens[recipe["field"]] if kind == "token" else tokens["access"]
-    return {"Authorization": f"{recipe['keyword']} {credential}"}
+    """The headers one logged-in client sends, got the way its recipe says (the project's recipe client, recipes/).
+
+    wrk keeps no cookie jar: the cookies the login set go in a Cookie header of their own.
+    """
+    credential = recipes.login(base_url, recipe, username, password)
+    cookies = "; ".join(f"{cookie.name}={cookie.value}" for cookie in credential.cookies)
+    return {**credential.headers("GET"), **({"Cookie": cookies} if cookies else {})}
 
 
 LUA = """
@@ -92,15 +71,22 @@ _logged_in = {}  # (base_url, ns, username) -> (headers, expires): one login per
 
 
 def expires(headers):
-    """When a bearer JWT in `headers` expires (its exp claim, read without checking the signature); None otherwise."""
-    value = headers.get("Authorization", "").split(" ")[-1]
-    if value.count(".") != 2:
-        return None
-    payload = value.split(".")[1]
-    try:
-        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["exp"]
-    except (ValueError, KeyError):
-        return None
+    """When the first JWT in `headers` expires (its exp claim, read without checking the signature); None without one.
+
+    A bearer token in Authorization, or jwt-cookie's access token among the cookies of the Cookie header.
+    """
+    values = [headers.get("Authorization", "").split(" ")[-1]]
+    values += [part.partition("=")[2] for part in headers.get("Cookie", "").split("; ")]
+    found = []
+    for value in values:
+        if value.count(".") != 2:
+            continue
+        payload = value.split(".")[1]
+        try:
+            found.append(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["exp"])
+        except (ValueError, KeyError):
+            continue
+    return min(found, default=None)
 
 
 def run_one_namespace(ns, index, accounts_file, base_url, config, connections, out, round_number=1):

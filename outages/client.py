@@ -4,6 +4,8 @@ What the outage measurement asks of it is a status per step, refusals
 included: a login refused with a 503 is a cell of the table, not an error.
 """
 
+import dataclasses
+
 import recipes
 
 
@@ -30,6 +32,12 @@ class Client:
     def refresh_token(self):
         return self.credential.tokens.get("refresh")
 
+    def hold_the_credential_of(self, other):
+        """Hold what `other` logged in with (its tokens, its cookies): a second client with a copy of the credential."""
+        for cookie in other.transport.cookies:
+            self.transport.cookies.set_cookie(cookie)
+        self.credential = dataclasses.replace(other.credential, transport=self.transport)
+
     def log_in(self):
         """The login's status (None: the namespace has no login); on 200 the client holds the credential."""
         if self.recipe["kind"] == "basic":
@@ -54,11 +62,11 @@ class Client:
         body = {"refresh": self.refresh_token} if self.refresh_token else None
         return self.request("POST", url, body)[0]
 
-    def refresh(self, token=None):
-        """(status, headers, body) of a refresh with `token` (else the one held): the race's one request."""
+    def refresh(self):
+        """(status, headers, body) of a refresh with the refresh token held (jwt: in the body; cookie: its cookie)."""
         if self.recipe["kind"] == "cookie":
             return self.request("POST", self.recipe["refresh"])
-        return self.request("POST", self.recipe["refresh"], {"refresh": token or self.refresh_token})
+        return self.request("POST", self.recipe["refresh"], {"refresh": self.refresh_token})
 
 
 def namespaces(base):

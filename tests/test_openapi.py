@@ -271,5 +271,5 @@ def test_a_new_scheme_gets_its_refusals_documented_for_free():
 
     operation = SchemaGenerator(patterns=patterns).get_schema(public=True)["paths"]["/api/new/notes/{id}/"]["put"]
 
-    assert sorted(operation["responses"]) == ["200", "400", "401", "404", "415"]
+    assert sorted(operation["responses"]) == ["200", "400", "401", "404", "406", "415"]
     assert operation["responses"]["401"]["headers"]["WWW-Authenticate"]["schema"]["enum"] == ["Key"]
