@@ -24,18 +24,25 @@ from django.utils.module_loading import module_has_submodule
 class Recipe:
     """How a generic HTTP client gets and sends a namespace's credential; GET /api/ publishes it as JSON.
 
-    kind: "none", "basic", "session", "token" or "jwt" (see the README's "Add a scheme").
+    kind: "none", "basic", "session", "token", "jwt" or "oauth2" (see the README's "Add a scheme").
     """
 
     kind: str
     login: str = ""  # URL name of the login endpoint ("token:login")
     refresh: str = ""  # URL name of the refresh endpoint (jwt)
+    authorize: str = ""  # URL name of the authorization endpoint (oauth2)
+    token: str = ""  # URL name of the token endpoint (oauth2)
+    client_id: str = ""  # the public client to run the flow as (oauth2)
+    redirect_uri: str = ""  # a registered redirect URI's path on this site, made absolute for the request (oauth2)
     keyword: str = ""  # the header is "Authorization: <keyword> <credential>"
     field: str = ""  # the login answer's field that holds the credential (token)
 
-    def as_json(self):
-        urls = {"login": self.login, "refresh": self.refresh}
-        words = {"keyword": self.keyword, "field": self.field}
+    def as_json(self, request=None):
+        urls = {"login": self.login, "refresh": self.refresh, "authorize": self.authorize, "token": self.token}
+        redirect = self.redirect_uri and (
+            request.build_absolute_uri(self.redirect_uri) if request else self.redirect_uri
+        )
+        words = {"client_id": self.client_id, "redirect_uri": redirect, "keyword": self.keyword, "field": self.field}
         return {
             "kind": self.kind,
             **{name: reverse(url_name) for name, url_name in urls.items() if url_name},
@@ -103,6 +110,10 @@ class Scheme:
         holds a live credential here, `attacker` a fresh client to try the copy
         with. None: the namespace stores no credential (public).
         """
+
+    def seed(self, base_url):
+        """Register what the namespace needs besides the demo users (seed_demo; idempotent): lines to print, if any."""
+        return []
 
     def forget(self, users):
         """Drop what the scheme keeps about `users` outside their own rows (a cache), before they are deleted."""

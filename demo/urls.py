@@ -22,6 +22,7 @@ from auth_jwt import views as jwt_views
 from auth_jwt.authentication import JWTAuthentication, JWTStatelessUserAuthentication
 from auth_jwt_rsa.authentication import JWTAuthentication as JWTRSAAuthentication
 from auth_knox.authentication import KnoxTokenAuthentication
+from auth_oauth2.authentication import OAuth2Authentication
 from auth_session.authentication import SessionAuthentication
 from auth_token.authentication import CachedTokenAuthentication, TokenAuthentication
 from demo import registry, views
@@ -64,6 +65,9 @@ urlpatterns = [
     namespace("jwt-stateless", [JWTStatelessUserAuthentication]),  # tokens from /api/jwt/login/
     namespace("jwt-rsa", [JWTRSAAuthentication], auth_jwt_rsa.urls.urlpatterns),  # RS256; the public key at jwks.json
     namespace("knox", [KnoxTokenAuthentication], auth_knox.urls.urlpatterns),
+    namespace("oauth2", [OAuth2Authentication]),  # tokens from the authorization server at /o/
+    # The OAuth 2.0 authorization server (django-oauth-toolkit): authorize/, token/, revoke_token/, introspect/.
+    path("o/", include("auth_oauth2.authorization_server_urls")),
     # The JWT tutorial's walkthrough (shared/seed/jwt-tutorial.txt), as written.
     path("jwt-auth/", jwt_views.TutorialLoginView.as_view(), name="tutorial-jwt-auth"),
     path("auth-jwt/", jwt_views.TutorialLoginView.as_view(), name="tutorial-auth-jwt"),

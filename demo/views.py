@@ -152,7 +152,7 @@ class ApiIndexView(SchemeView):
                     s.ns: {
                         "url": request.build_absolute_uri(f"/api/{s.ns}/"),
                         "scheme": s.title,
-                        "client": s.client.as_json(),
+                        "client": s.client.as_json(request),
                     }
                     for s in registry.schemes()
                 }
@@ -211,7 +211,7 @@ class RaceView(TemplateView):
 
     def get_context_data(self, **kwargs):
         hasher = get_hasher()  # what Basic pays on every request, named on the page
-        lanes = [{"scheme": s, "client": json.dumps(s.client.as_json())} for s in registry.schemes()]
+        lanes = [{"scheme": s, "client": json.dumps(s.client.as_json(self.request))} for s in registry.schemes()]
         return super().get_context_data(
             lanes=lanes,
             hasher=hasher.algorithm,

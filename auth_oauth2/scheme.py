@@ -1,0 +1,106 @@
+"""How the site describes the oauth2 namespace: tokens from an authorization server, got by the authorization-code flow with PKCE."""
+
+import hashlib
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils import timezone
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model
+from oauth2_provider.settings import oauth2_settings
+from oauthlib.common import generate_token
+
+from demo.registry import Recipe, Scheme
+
+from . import clients, leak
+from .clients import BROWSER
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def checksum(token):
+    """What DOT's tables keep of a token (COMPLIANT_BCP_RFC9700_TOKEN_STORAGE): its SHA-256, in hex."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_tokens(user, application=None, scope="read write"):
+    """(access, refresh): a pair as DOT's token endpoint would issue it to the browser client, without the flow."""
+    application = application or BROWSER.application()
+    access, refresh = generate_token(), generate_token()
+    expires = timezone.now() + timedelta(seconds=oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS)
+    access_row = get_access_token_model().objects.create(
+        user=user, application=application, token=access, expires=expires, scope=scope
+    )
+    get_refresh_token_model().objects.create(user=user, application=application, token=refresh, access_token=access_row)
+    return access, refresh
+
+
+class OAuth2Scheme(Scheme):
+    ns = "oauth2"
+    title = "OAuth 2.0 access tokens (django-oauth-toolkit OAuth2Authentication)"
+    how = (
+        "Run the authorization-code flow with PKCE (S256) as the public client drf-demo-browser: /o/authorize/ "
+        "(log in, consent), then /o/token/; send 'Authorization: Bearer <access_token>'."
+    )
+    credential_lives = (
+        "a random access token (and a refresh token) the client keeps; the authorization server keeps only their "
+        "SHA-256"
+    )
+    server_looks_up = "the access-token row by its SHA-256, joined to its client (application) and user"
+    logout_revokes = "yes, at once: POST /o/revoke_token/ deletes the access token (RFC 7009)"
+    choose_when = (
+        "several clients or third parties, single sign-on, users who must never type their password into a client: "
+        "the standard every library speaks"
+    )
+    csrf = "not needed at the API (a header); the login and consent pages are Django forms with CSRF"
+    browser_native = "no: a script must add the header (the login and consent pages are plain pages)"
+    # The machine-to-machine call: client credentials, the client's own secret, no user in the loop.
+    curl = [
+        "SECRET=$(cat .oauth2_machine_secret)  # in the checkout: made by manage.py seed_demo, never in the code",
+        'M2M=$(curl -s -u "drf-demo-machine:$SECRET" -d grant_type=client_credentials -d scope=read '
+        "{base}/o/token/ | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])')",
+        'curl -i -H "Authorization: Bearer $M2M" {base}/api/oauth2/me/',
+        'curl -i -u "drf-demo-machine:$SECRET" -d "token=$M2M" {base}/o/revoke_token/',
+    ]
+    client = Recipe(
+        "oauth2",
+        authorize="oauth2_provider:authorize",
+        token="oauth2_provider:token",
+        client_id=BROWSER.client_id,
+        redirect_uri="/api/oauth2/",
+        keyword="Bearer",
+    )
+    used_at = "access token at /api/oauth2/"
+    expires = "the access token expires"
+
+    def seed(self, base_url):
+        clients.register(base_url)
+        lines = ["OAuth 2.0 clients registered at the authorization server (/o/):"]
+        for client in clients.CLIENTS:
+            secret = f"secret in {client.secret_file} (untracked)" if client.secret_file else "public: no secret"
+            lines.append(f"  {client.client_id}: {client.grant_type}, {secret}")
+        return lines
+
+    def log_in(self, client, user, password):
+        access, refresh = issue_tokens(user)
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {access}"
+        return access
+
+    def log_out(self, client, credential):
+        # RFC 7009 revocation, as the public client: its client_id, no secret.
+        body = urlencode({"token": credential, "token_type_hint": "access_token", "client_id": BROWSER.client_id})
+        return client.post(reverse("oauth2_provider:revoke-token"), body, content_type=FORM)
+
+    def expire_soon(self, client, credential, seconds):
+        soon = timezone.now() + timedelta(seconds=seconds)
+        get_access_token_model().objects.filter(token_checksum=checksum(credential)).update(expires=soon)
+        return credential
+
+    def lifetime(self):
+        return oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS
+
+    def database_leak(self, copy, victim, attacker):
+        return leak.checksums(self, copy, victim, attacker)
+
+
+SCHEMES = [OAuth2Scheme()]
