@@ -37,3 +37,8 @@ class OAuth2Authentication(DOTAuthentication):
         token = authenticated[1]
         owner = token.application and token.application.user
         return (owner, token) if owner is not None else None
+
+    def authenticate_header(self, request):
+        # The challenge jwt's namespaces give, `Bearer realm="api"`, whatever was wrong: DOT would add RFC 6750's
+        # error="invalid_token" and its description, which the 401's `detail` already says.
+        return f'{self.keyword} realm="{self.www_authenticate_realm}"'

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
-from oauth2_provider.models import get_access_token_model, get_refresh_token_model
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model, set_token_value
 from oauth2_provider.settings import oauth2_settings
 from oauthlib.common import generate_token
 
@@ -24,14 +24,21 @@ def checksum(token):
 
 
 def issue_tokens(user, application=None, scope="read write"):
-    """(access, refresh): a pair as DOT's token endpoint would issue it to the browser client, without the flow."""
+    """(access, refresh): a pair as DOT's token endpoint would issue it to the browser client, without the flow.
+
+    Through DOT's set_token_value, as its validator does: with
+    COMPLIANT_BCP_RFC9700_TOKEN_STORAGE the `token` column is left blank and only
+    the checksum is saved (a plain objects.create(token=...) would store the token).
+    """
     application = application or BROWSER.application()
     access, refresh = generate_token(), generate_token()
     expires = timezone.now() + timedelta(seconds=oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS)
-    access_row = get_access_token_model().objects.create(
-        user=user, application=application, token=access, expires=expires, scope=scope
-    )
-    get_refresh_token_model().objects.create(user=user, application=application, token=refresh, access_token=access_row)
+    access_row = get_access_token_model()(user=user, application=application, expires=expires, scope=scope)
+    set_token_value(access_row, access)
+    access_row.save()
+    refresh_row = get_refresh_token_model()(user=user, application=application, access_token=access_row)
+    set_token_value(refresh_row, refresh)
+    refresh_row.save()
     return access, refresh
 
 

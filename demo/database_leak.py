@@ -3,8 +3,8 @@
 Each protected namespace gets a throwaway user holding a live credential of its
 scheme (checked: GET me/ answers 200). Then the rows each scheme stores are
 copied, column by column as the database holds them, into plain Python data:
-``auth_user``, ``django_session``, ``authtoken_token``, ``knox_authtoken`` and
-simplejwt's outstanding and blacklisted tokens. Then each scheme's own hook
+``auth_user``, ``django_session``, ``authtoken_token``, ``knox_authtoken``,
+simplejwt's outstanding and blacklisted tokens and django-oauth-toolkit's access and refresh tokens. Then each scheme's own hook
 (``database_leak`` in its app's scheme.py, which calls its leak.py) plays the attacker: it builds
 credentials from the copy alone and sends them to the namespace with a fresh
 client, through the whole site. Where the copy holds only hashes, the attacker
@@ -28,6 +28,7 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
 from knox.models import AuthToken
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 from rest_framework.authtoken.models import Token
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
@@ -37,7 +38,16 @@ from .measure import client_for, delete_user, get_me, host, kept, leave_no_sessi
 from .models import Note
 
 # The tables the schemes keep their side of a credential in, by the names the database gives them.
-STORED = [get_user_model(), Session, Token, AuthToken, OutstandingToken, BlacklistedToken]
+STORED = [
+    get_user_model(),
+    Session,
+    Token,
+    AuthToken,
+    OutstandingToken,
+    BlacklistedToken,
+    get_access_token_model(),
+    get_refresh_token_model(),
+]
 
 
 @dataclass(frozen=True)

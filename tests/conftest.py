@@ -1,9 +1,11 @@
 import base64
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
 
+from demo import registry
 from demo.models import Note
 
 PASSWORDS = {"alice": "alice-test-pass", "bob": "bob-test-pass"}
@@ -18,6 +20,7 @@ CHALLENGES = {
     "jwt-stateless": 'Bearer realm="api"',
     "jwt-rsa": 'Bearer realm="api"',
     "knox": "Token",
+    "oauth2": 'Bearer realm="api"',
 }
 PROTECTED = list(CHALLENGES)
 NAMESPACES = ["public", *PROTECTED]
@@ -105,7 +108,17 @@ def log_in(ns, username, password=None):
         response = client.post("/api/knox/login/", {"username": username, "password": password})
         assert response.status_code == 200, response.content
         client.defaults["HTTP_AUTHORIZATION"] = f"Token {response.json()['token']}"
+    elif ns == "oauth2":
+        # A token as the authorization server's code exchange issues it (tests/test_oauth2.py runs the real flow).
+        user = get_user_model().objects.get(username=username)
+        registry.describe(ns).log_in(client, user, password)
     return client
+
+
+@pytest.fixture
+def oauth2_clients(db):
+    """The demo's OAuth 2.0 clients registered in the test database, as seed_demo registers them (for 127.0.0.1)."""
+    registry.describe("oauth2").seed("http://127.0.0.1:8000")
 
 
 @pytest.fixture

@@ -41,6 +41,7 @@ def expected():
     cached = until("the cache entry", settings.TOKEN_CACHE_SECONDS)
     refresh = until("the refresh token", settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"].total_seconds())
     knox = until("the knox token", settings.REST_KNOX["TOKEN_TTL"].total_seconds())
+    oauth2 = until("the access token", settings.OAUTH2_PROVIDER["ACCESS_TOKEN_EXPIRE_SECONDS"])
     #                 logout   password change  deactivated  deleted
     return {
         "basic": [FOREVER, NO, NO, NO],  # Basic has no logout; the password is the credential
@@ -53,6 +54,9 @@ def expected():
         "jwt refresh": [NO, refresh, NO, NO],
         "jwt-rsa": [access, access, NO, NO],  # as jwt: the same simplejwt, another signature
         "jwt-rsa refresh": [NO, refresh, NO, NO],
+        # Revocation deletes the token; DOT never looks at the password, nor at is_active (DRF's TokenAuthentication
+        # does): a deactivated account's token works until it expires. Deleting the user deletes its tokens.
+        "oauth2": [NO, oauth2, oauth2, NO],
     }
 
 

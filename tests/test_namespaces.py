@@ -23,6 +23,7 @@ QUERIES = {
     "jwt-stateless": 0,
     "jwt-rsa": 1,
     "knox": 2,
+    "oauth2": 1,  # the access-token row by its SHA-256, joined to its application and user
 }
 
 

@@ -12,6 +12,7 @@ from django.core.management import call_command
 
 from demo import account_events, registry
 
+from . import oauth2_flow
 from .conftest import NAMESPACES, PASSWORDS, ApiClient
 
 pytestmark = pytest.mark.django_db
@@ -26,12 +27,20 @@ RECIPES = {
     "jwt-stateless": {"kind": "jwt", "login": "/api/jwt/login/", "refresh": "/api/jwt/refresh/", "keyword": "Bearer"},
     "jwt-rsa": {"kind": "jwt", "login": "/api/jwt-rsa/login/", "refresh": "/api/jwt-rsa/refresh/", "keyword": "Bearer"},
     "knox": {"kind": "token", "login": "/api/knox/login/", "keyword": "Token", "field": "token"},
+    "oauth2": {
+        "kind": "oauth2",
+        "authorize": "/o/authorize/",
+        "token": "/o/token/",
+        "client_id": "drf-demo-browser",
+        "redirect_uri": "http://127.0.0.1/api/oauth2/",
+        "keyword": "Bearer",
+    },
 }
 
 
 def follow(recipe, username, password):
     """A client holding `username`'s credential, obtained by following `recipe` to the letter."""
-    client = ApiClient()  # CSRF checks on, as a browser meets them
+    client = ApiClient(HTTP_HOST="127.0.0.1")  # CSRF checks on, as a browser meets them; a loopback host
     credentials = {"username": username, "password": password}
     kind = recipe["kind"]
     if kind == "basic":
@@ -51,13 +60,18 @@ def follow(recipe, username, password):
         assert answer.status_code == 200, answer.content
         client.defaults["HTTP_AUTHORIZATION"] = f"{recipe['keyword']} {answer.json()['access']}"
         client.refresh_token = answer.json()["refresh"]
+    elif kind == "oauth2":
+        answer = oauth2_flow.tokens(client, recipe, username, password)
+        client.logout()  # the authorization server's session: the API accepts only the token
+        client.defaults["HTTP_AUTHORIZATION"] = f"{recipe['keyword']} {answer['access_token']}"
     else:
         assert kind == "none", recipe
     return client
 
 
 def index(client):
-    response = client.get("/api/", HTTP_ACCEPT="application/json")
+    # A loopback host, as make demo serves: the oauth2 recipe's redirect URI is registered for it.
+    response = client.get("/api/", HTTP_ACCEPT="application/json", HTTP_HOST="127.0.0.1")
     assert response.status_code == 200
     return response.json()["namespaces"]
 
@@ -70,7 +84,7 @@ def test_api_index_gives_every_namespace_its_client_recipe(client):
     assert all(set(entry) == {"url", "scheme", "client"} for entry in namespaces.values())
 
 
-def test_a_generic_client_following_each_recipe_is_who_it_logged_in_as(client, alice):
+def test_a_generic_client_following_each_recipe_is_who_it_logged_in_as(client, alice, oauth2_clients):
     for ns, entry in index(client).items():
         user = follow(entry["client"], "alice", PASSWORDS["alice"])
         me = user.get(entry["url"] + "me/")
