@@ -36,7 +36,7 @@ class Client:
     service_account: str = ""  # the user a client-credentials token acts as (the Application's owner), if any
 
     def secret(self):
-        """This checkout's secret for the client, made on first use; "" for a public client."""
+        """This checkout's secret for the client, made on first use; "" for a public client (it can keep none)."""
         if not self.secret_file:
             return ""
         path = Path(settings.BASE_DIR) / self.secret_file
@@ -55,7 +55,10 @@ class Client:
         application.authorization_grant_type = self.grant_type
         application.redirect_uris = " ".join(redirect_uris(base_url)) if self.grant_type == "authorization-code" else ""
         application.skip_authorization = False  # the consent page, every time: part of the lesson
-        application.client_secret = self.secret()  # hashed when saved (DOT's hash_client_secret)
+        # Hashed when saved (DOT's hash_client_secret). A public client gets a random secret that nobody keeps: with
+        # the hash of "" stored, DOT would take `Basic drf-demo-browser:` as that client's credentials (at
+        # /o/introspect/, for one), since its Basic check never asks whether the client is public.
+        application.client_secret = self.secret() or secrets.token_urlsafe(48)
         if self.service_account:
             application.user = service_account(self.service_account)
         application.save()
