@@ -32,6 +32,7 @@ LIBRARY_STEPS = (
     ("rest_framework.authtoken.", "token lookup"),
     ("knox.auth.TokenAuthentication._cleanup_token", "expired-token cleanup"),  # knox reads the user's tokens
     ("knox.auth.", "token lookup"),
+    ("oauth2_provider.oauth2_validators.OAuth2Validator._load_access_token", "token lookup"),  # DOT's, by SHA-256
     ("rest_framework_simplejwt.tokens.", "refresh-token bookkeeping"),
     ("rest_framework_simplejwt.authentication.", "user lookup"),
     ("django.contrib.auth.", "user lookup"),

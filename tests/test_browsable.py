@@ -17,6 +17,7 @@ PANEL_LOGIN = {
     "jwt-stateless": "/api/jwt/login/",
     "jwt-rsa": "/api/jwt-rsa/login/",
     "knox": "/api/knox/login/",
+    "oauth2": "/o/authorize/",  # the authorization-code flow starts there
 }
 PANEL = list(PANEL_LOGIN)
 SECURITY = {
@@ -28,6 +29,7 @@ SECURITY = {
     "jwt-stateless": "jwtAuth",
     "jwt-rsa": "jwtRsaAuth",
     "knox": "knoxAuth",
+    "oauth2": "oauth2",
 }
 
 
