@@ -54,7 +54,9 @@ class OAuth2Scheme(Scheme):
         "SHA-256"
     )
     server_looks_up = "the access-token row by its SHA-256, joined to its client (application) and user"
-    logout_revokes = "yes, at once: POST /o/revoke_token/ deletes the access token (RFC 7009)"
+    logout_revokes = (
+        "yes, at once: POST /o/revoke_token/ with the refresh token revokes it and deletes its access token (RFC 7009)"
+    )
     choose_when = (
         "several clients or third parties, single sign-on, users who must never type their password into a client: "
         "the standard every library speaks"
@@ -91,16 +93,18 @@ class OAuth2Scheme(Scheme):
     def log_in(self, client, user, password):
         access, refresh = issue_tokens(user)
         client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {access}"
-        return access
+        return access, refresh
 
     def log_out(self, client, credential):
-        # RFC 7009 revocation, as the public client: its client_id, no secret.
-        body = urlencode({"token": credential, "token_type_hint": "access_token", "client_id": BROWSER.client_id})
+        # RFC 7009 revocation of the refresh token, as the public client (its client_id, no secret): DOT revokes
+        # the access token it gave with it. Revoking only the access token would leave the refresh token working.
+        access, refresh = credential
+        body = urlencode({"token": refresh, "token_type_hint": "refresh_token", "client_id": BROWSER.client_id})
         return client.post(reverse("oauth2_provider:revoke-token"), body, content_type=FORM)
 
     def expire_soon(self, client, credential, seconds):
         soon = timezone.now() + timedelta(seconds=seconds)
-        get_access_token_model().objects.filter(token_checksum=checksum(credential)).update(expires=soon)
+        get_access_token_model().objects.filter(token_checksum=checksum(credential[0])).update(expires=soon)
         return credential
 
     def lifetime(self):

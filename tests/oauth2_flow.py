@@ -10,7 +10,7 @@ against a live server.
 
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from auth_oauth2 import pkce
+from demo import pkce
 
 FORM = "application/x-www-form-urlencoded"
 

@@ -1,4 +1,4 @@
-"""PKCE (RFC 7636) and the consent form, for the clients of this project that are not browsers: tests, Locust.
+"""PKCE (RFC 7636) and the consent form, for the clients of this project that are not browsers: tests, login_costs, Locust.
 
 No Django imports: the Locust process uses it without setting Django up. A
 browser does the same in demo/static/demo/authorize.js.
