@@ -18,11 +18,13 @@ the second account every time: what they end is theirs alone.
 import json
 import os
 import re
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 import schemathesis
 from requests.auth import _basic_auth_str
+
+from demo import pkce
 
 SITE = os.environ["DEMO_SITE"]
 ACCOUNT, LOGOUT_ACCOUNT = (
@@ -81,7 +83,46 @@ def credential(recipe, account):
         response.raise_for_status()
         value = response.json()[recipe.get("field", "access")]
         return {"headers": {"Authorization": f"{recipe['keyword']} {value}"}, "cookies": {}}
+    if kind == "oauth2":
+        return {
+            "headers": {"Authorization": f"{recipe['keyword']} {oauth2_access_token(recipe, account)}"},
+            "cookies": {},
+        }
     raise ValueError(f"no client for a {kind!r} recipe: teach tests/schemathesis_auth.py its kind")
+
+
+def oauth2_access_token(recipe, account):
+    """The authorization-code flow with PKCE, as a browser and its app run it: the authorization endpoint sends an
+    anonymous visitor to the login page, then shows the consent page; the code comes back on the redirect URI."""
+    browser = requests.Session()
+    verifier = pkce.verifier()
+    query = {
+        "response_type": "code",
+        "client_id": recipe["client_id"],
+        "redirect_uri": recipe["redirect_uri"],
+        "scope": "read write",
+        "state": "schemathesis",
+        "code_challenge": pkce.challenge(verifier),
+        "code_challenge_method": "S256",
+    }
+    login = browser.get(f"{SITE}{recipe['authorize']}", params=query, timeout=30)  # redirected to the login page
+    fields = {**pkce.hidden_fields(login.text), **account}
+    consent = browser.post(login.url, data=fields, headers={"Referer": login.url}, timeout=30)  # back to authorize/
+    fields = {**pkce.hidden_fields(consent.text), "allow": "Authorize"}
+    approved = browser.post(
+        consent.url, data=fields, headers={"Referer": consent.url}, allow_redirects=False, timeout=30
+    )
+    code = parse_qs(urlsplit(approved.headers["Location"]).query)["code"][0]
+    exchange = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": recipe["redirect_uri"],
+        "client_id": recipe["client_id"],
+        "code_verifier": verifier,
+    }
+    response = requests.post(f"{SITE}{recipe['token']}", data=exchange, timeout=30)
+    response.raise_for_status()
+    return response.json()["access_token"]
 
 
 class ByRecipe:
