@@ -20,11 +20,11 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt constraints.txt | 
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	touch $(VENV)/.site-installed $@
 
-# Served by gunicorn, not runserver: runserver stalls every keep-alive response by ~40 ms (demo/gunicorn_demo.py says why).
+# Served by gunicorn, not runserver: runserver stalls every keep-alive response by ~40 ms (config/gunicorn.py says why).
 demo: $(VENV)/.site-installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --base-url http://127.0.0.1:$(PORT)
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} exec $(VENV)/bin/gunicorn -c demo/gunicorn_demo.py --bind 127.0.0.1:$(PORT) demo.wsgi
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} exec $(VENV)/bin/gunicorn -c config/gunicorn.py --bind 127.0.0.1:$(PORT) config.wsgi
 
 test: $(VENV)/.dev-installed
 	$(PY) -m pytest

@@ -6,8 +6,8 @@ import sys
 
 
 def main():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "demo.settings")
-    from demo.startup import exit_unless_services_answer, needs_services
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from config.startup import exit_unless_services_answer, needs_services
 
     if needs_services(sys.argv):
         exit_unless_services_answer()  # a wrong DATABASE_URL or REDIS_URL: one line, not a traceback

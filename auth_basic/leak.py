@@ -10,7 +10,7 @@ import base64
 
 from django.contrib.auth.hashers import identify_hasher
 
-from demo.database_leak import Guessing, Leak, common_passwords
+from measurements.database_leak import Guessing, Leak, common_passwords
 
 
 def password_hash(scheme, copy, victim, attacker):

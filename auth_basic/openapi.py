@@ -1,6 +1,6 @@
 """How the OpenAPI schema describes HTTP Basic: `basicAuth`, the browser's own user-name-and-password scheme."""
 
-from demo.openapi import SharedSecurityScheme
+from api.openapi import SharedSecurityScheme
 
 
 class BasicScheme(SharedSecurityScheme):

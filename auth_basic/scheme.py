@@ -2,7 +2,7 @@
 
 import base64
 
-from demo.registry import Recipe, Scheme
+from registry import Recipe, Scheme
 
 from . import leak
 

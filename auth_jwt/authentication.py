@@ -5,6 +5,41 @@ JWTStatelessUserAuthentication overrides only that last step: it trusts the
 token's claims (user id, username) and never asks the database.
 """
 
-from rest_framework_simplejwt.authentication import JWTAuthentication, JWTStatelessUserAuthentication
+from functools import cache
+
+from rest_framework_simplejwt import authentication as simplejwt
+from rest_framework_simplejwt import tokens
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+
+from .backends import site_backend
 
 __all__ = ["JWTAuthentication", "JWTStatelessUserAuthentication"]
+
+
+@cache
+def backend():
+    return site_backend()
+
+
+class AccessToken(tokens.AccessToken):
+    """simplejwt's AccessToken, the same HS256 key and checks, decoded by a backend that checks its key once."""
+
+    def get_token_backend(self):
+        return backend()
+
+
+class JWTStatelessUserAuthentication(simplejwt.JWTStatelessUserAuthentication):
+    """simplejwt's JWTStatelessUserAuthentication, with jwt's tokens checked by KeyCheckedOnceBackend (auth_jwt/backends.py)."""
+
+    token_class = AccessToken
+
+    def get_validated_token(self, raw_token):
+        # simplejwt's tries SIMPLE_JWT's AUTH_TOKEN_CLASSES (simplejwt's AccessToken): this one, in the same words.
+        try:
+            return self.token_class(raw_token)
+        except TokenError as e:
+            message = {"token_class": self.token_class.__name__, "token_type": self.token_class.token_type}
+            raise InvalidToken(
+                {"detail": "Given token not valid for any token type", "messages": [{**message, "message": e.args[0]}]}
+            ) from e

@@ -13,7 +13,7 @@ notes it serves, by user id, are the victim's.
 
 from django.urls import reverse
 
-from demo.database_leak import Leak
+from measurements.database_leak import Leak
 
 
 def stored_refresh_token(scheme, copy, victim, attacker):

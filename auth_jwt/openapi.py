@@ -6,7 +6,7 @@ drf-spectacular's own description warns that simplejwt also accepts `JWT
 
 from drf_spectacular.contrib.rest_framework_simplejwt import TokenObtainPairSerializerExtension
 
-from demo.openapi import SharedSecurityScheme
+from api.openapi import SharedSecurityScheme
 
 from .authentication import JWTStatelessUserAuthentication
 from .serializers import LoginSerializer

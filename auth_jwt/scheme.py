@@ -6,7 +6,7 @@ from django.urls import reverse
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from demo.registry import Recipe, Scheme
+from registry import Recipe, Scheme
 
 from . import leak
 from .serializers import LoginSerializer

@@ -10,8 +10,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_view, inline_seri
 from rest_framework import serializers
 from rest_framework_simplejwt import views as simplejwt
 
-from demo.throttling import LoginRateThrottle
-from demo.views import InstrumentedView
+from api.throttling import LoginRateThrottle
+from instrumentation.views import InstrumentedView
 
 from .serializers import LoginSerializer, RefreshSerializer, VerifySerializer
 

@@ -1,6 +1,6 @@
 """How the OpenAPI schema describes RS256 JWTs: `jwtRsaAuth`, a bearer scheme of its own (jwt's tokens don't work here)."""
 
-from demo.openapi import SharedSecurityScheme
+from api.openapi import SharedSecurityScheme
 
 
 class JWTRSAScheme(SharedSecurityScheme):

@@ -1,14 +1,22 @@
-"""How the site describes the jwt-rsa namespace: jwt's scheme, with RS256 tokens from its own endpoints."""
+"""How the site describes the jwt-rsa namespace: jwt's scheme, with tokens signed by a key pair (RS256 by default)."""
 
 from auth_jwt.scheme import JWTScheme, RefreshCredential
-from demo.registry import Recipe
+from registry import Recipe
 
+from . import keys
 from .serializers import LoginSerializer
 
 
 class JWTRSAScheme(JWTScheme):
     ns = "jwt-rsa"
-    title = "JSON Web Tokens signed with RSA (simplejwt, RS256)"
+
+    @property
+    def title(self):
+        # The algorithm is a setting (JWT_ASYMMETRIC_ALGORITHM): the title names the one in use.
+        name = keys.algorithm()
+        kind = "RSA" if keys.KEY_TYPES[name] is keys.RSA_KEY else "a key pair"
+        return f"JSON Web Tokens signed with {kind} (simplejwt, {name})"
+
     how = (
         "POST username and password to /api/jwt-rsa/login/, then send 'Authorization: Bearer <access>'; "
         "the public key that checks it is at /api/jwt-rsa/jwks.json."

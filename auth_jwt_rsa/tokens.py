@@ -1,8 +1,8 @@
-"""simplejwt's tokens, signed with RS256 by a TokenBackend of their own: simplejwt's settings stay HS256 for jwt.
+"""simplejwt's tokens, signed by a TokenBackend of their own with the site's key pair: simplejwt's settings stay HS256 for jwt.
 
 simplejwt's extension points do it: each token class names its backend
 (``get_token_backend``); the authentication class and the serializers name
-the token classes.
+the token classes. The algorithm is JWT_ASYMMETRIC_ALGORITHM's (RS256 by default).
 """
 
 from functools import cache
@@ -13,14 +13,14 @@ from rest_framework_simplejwt.backends import TokenBackend
 from rest_framework_simplejwt.exceptions import TokenBackendError, TokenError
 from rest_framework_simplejwt.settings import api_settings
 
-from .keys import ALGORITHM, key_for, site_keys
+from . import keys
 
 
-class RS256Backend(TokenBackend):
+class KeyPairBackend(TokenBackend):
     """Signs with the site's private key and names it in the header (kid); verifies with the JWKS's key of that kid."""
 
-    def __init__(self, private_key, jwks):
-        super().__init__(ALGORITHM, private_key, leeway=api_settings.LEEWAY, json_encoder=api_settings.JSON_ENCODER)
+    def __init__(self, algorithm, private_key, jwks):
+        super().__init__(algorithm, private_key, leeway=api_settings.LEEWAY, json_encoder=api_settings.JSON_ENCODER)
         self.jwks = jwt.PyJWKSet.from_dict(jwks)
         self.kid = jwks["keys"][0]["kid"]
 
@@ -36,18 +36,22 @@ class RS256Backend(TokenBackend):
 
     def get_verifying_key(self, token):
         try:
-            return key_for(token, self.jwks)
+            return keys.key_for(token, self.jwks, self.algorithm)
         except jwt.InvalidTokenError as e:
             raise TokenBackendError(str(e)) from e
 
 
 @cache
+def backend_for(algorithm):
+    return KeyPairBackend(algorithm, *keys.keys_for(algorithm))
+
+
 def backend():
-    return RS256Backend(*site_keys())
+    return backend_for(keys.algorithm())
 
 
-class RS256Token:
-    """A simplejwt token whose backend is RS256Backend."""
+class KeyPairToken:
+    """A simplejwt token whose backend is KeyPairBackend."""
 
     def __init__(self, token=None, verify=True):
         try:
@@ -64,13 +68,13 @@ class RS256Token:
         return backend()
 
 
-class AccessToken(RS256Token, simplejwt.AccessToken):
+class AccessToken(KeyPairToken, simplejwt.AccessToken):
     pass
 
 
-class RefreshToken(RS256Token, simplejwt.RefreshToken):
+class RefreshToken(KeyPairToken, simplejwt.RefreshToken):
     access_token_class = AccessToken
 
 
-class UntypedToken(RS256Token, simplejwt.UntypedToken):
+class UntypedToken(KeyPairToken, simplejwt.UntypedToken):
     pass

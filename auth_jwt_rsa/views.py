@@ -1,4 +1,4 @@
-"""jwt's login, refresh, verify and logout, with RS256 tokens; and the JWKS, the public key that checks them."""
+"""jwt's login, refresh, verify and logout, with tokens signed by the site's key pair; and the JWKS, the public key that checks them."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -7,14 +7,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from auth_jwt import views as jwt
-from demo.views import InstrumentedView
+from instrumentation.views import InstrumentedView
 
 from .keys import site_keys
 from .serializers import LoginSerializer, LogoutSerializer, RefreshSerializer, VerifySerializer
 
 
 class LoginView(jwt.LoginView):
-    """POST username and password; the answer is {"access": ..., "refresh": ...}, both signed with the site's RSA key."""
+    """POST username and password; the answer is {"access": ..., "refresh": ...}, both signed with the site's private key."""
 
     scheme = "jwt-rsa"
     serializer_class = LoginSerializer
@@ -41,8 +41,14 @@ class LogoutView(jwt.LogoutView):
     serializer_class = LogoutSerializer
 
 
+# Every key names kid, kty, use and alg; the rest depends on its type: n and e (RSA), crv, x and y (EC), crv and x (OKP).
 JWK = inline_serializer(
-    "JWK", {name: serializers.CharField() for name in ("kid", "kty", "use", "alg", "n", "e")}, many=True
+    "JWK",
+    {
+        **{name: serializers.CharField() for name in ("kid", "kty", "use", "alg")},
+        **{name: serializers.CharField(required=False) for name in ("n", "e", "crv", "x", "y")},
+    },
+    many=True,
 )
 
 

@@ -10,7 +10,7 @@ here the randomness protects the token, and a fast hash is enough.
 from knox.crypto import hash_token
 from knox.settings import knox_settings
 
-from demo.database_leak import Guessing, Leak
+from measurements.database_leak import Guessing, Leak
 
 
 def digest(scheme, copy, victim, attacker):

@@ -4,7 +4,7 @@ Its own scheme, not tokenAuth: the same header, but a DRF key is refused here
 and a knox token at /api/token/, so Swagger UI keeps one "Authorize" for each.
 """
 
-from demo.openapi import SharedSecurityScheme
+from api.openapi import SharedSecurityScheme
 
 
 class KnoxScheme(SharedSecurityScheme):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 from knox.settings import CONSTANTS
 
-from demo.registry import Recipe, Scheme
+from registry import Recipe, Scheme
 
 from . import leak
 

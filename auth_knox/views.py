@@ -12,8 +12,8 @@ from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny
 
-from demo.throttling import LoginRateThrottle
-from demo.views import InstrumentedView
+from api.throttling import LoginRateThrottle
+from instrumentation.views import InstrumentedView
 
 from .authentication import KnoxTokenAuthentication
 

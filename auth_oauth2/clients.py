@@ -3,7 +3,7 @@
 A client_id is no secret (the browser client's is in every page that starts
 the flow); a client secret is. The confidential clients' secrets are made once
 per checkout and kept in untracked files, like the site's secret key
-(demo.checkout); DOT stores only their hash (Django's password hasher).
+(config.checkout); DOT stores only their hash (Django's password hasher).
 """
 
 import secrets
@@ -14,9 +14,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from oauth2_provider.models import get_application_model
 
-from demo.checkout import checkout_secret
+from config.checkout import checkout_secret
 
-# Where the flow sends the browser back to: the namespace's own page, whose panel (demo/static/demo/authorize.js)
+# Where the flow sends the browser back to: the namespace's own page, whose panel (pages/static/pages/authorize.js)
 # then swaps the code for a token.
 # Swagger UI's "Authorize" comes back to its own page (SPECTACULAR_SETTINGS' oauth2RedirectUrl).
 CALLBACK_PATHS = (

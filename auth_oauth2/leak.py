@@ -11,7 +11,7 @@ import hashlib
 
 from oauthlib.common import generate_token
 
-from demo.database_leak import Guessing, Leak
+from measurements.database_leak import Guessing, Leak
 
 # oauthlib's generate_token: 30 characters from 62 letters and digits.
 TOKEN_LENGTH, ALPHABET = len(generate_token()), 62

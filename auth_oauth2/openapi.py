@@ -8,7 +8,7 @@ client drf-demo-browser.
 
 from oauth2_provider.settings import oauth2_settings
 
-from demo.openapi import SharedSecurityScheme
+from api.openapi import SharedSecurityScheme
 
 from .authentication import OAuth2Authentication
 

@@ -10,7 +10,7 @@ from oauth2_provider.models import get_access_token_model, get_refresh_token_mod
 from oauth2_provider.settings import oauth2_settings
 from oauthlib.common import generate_token
 
-from demo.registry import Recipe, Scheme
+from registry import Recipe, Scheme
 
 from . import clients, leak
 from .clients import BROWSER

@@ -3,7 +3,7 @@
 from django.contrib.auth import views
 from django.urls import path
 
-from demo.throttling import login_throttled
+from api.throttling import login_throttled
 
 app_name = "rest_framework"
 urlpatterns = [

@@ -1,6 +1,6 @@
 """What a copy of the database gives at /api/session/: `django_session.session_key`, which is the cookie itself."""
 
-from demo.database_leak import Leak
+from measurements.database_leak import Leak
 
 
 def session_key(scheme, copy, victim, attacker):

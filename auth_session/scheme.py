@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from demo.registry import Recipe, Scheme
+from registry import Recipe, Scheme
 
 from . import leak
 

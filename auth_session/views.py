@@ -9,9 +9,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from demo.openapi import ErrorSerializer
-from demo.throttling import LoginRateThrottle
-from demo.views import InstrumentedView
+from api.openapi import ErrorSerializer
+from api.throttling import LoginRateThrottle
+from instrumentation.views import InstrumentedView
 
 from .authentication import SessionAuthentication
 

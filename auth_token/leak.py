@@ -1,6 +1,6 @@
 """What a copy of the database gives at /api/token/ and /api/token-cached/: `authtoken_token.key`, the key itself."""
 
-from demo.database_leak import Leak
+from measurements.database_leak import Leak
 
 
 def stored_key(scheme, copy, victim, attacker):

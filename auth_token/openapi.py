@@ -5,7 +5,7 @@ header is an `apiKey` in the `Authorization` header, and the description says
 what to paste in Swagger UI's "Authorize" dialog.
 """
 
-from demo.openapi import SharedSecurityScheme
+from api.openapi import SharedSecurityScheme
 
 from .authentication import CachedTokenAuthentication
 

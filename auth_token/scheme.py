@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from demo.registry import Recipe, Scheme
+from registry import Recipe, Scheme
 
 from . import leak
 from .authentication import CachedTokenAuthentication

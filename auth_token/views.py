@@ -5,8 +5,8 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from demo.throttling import LoginRateThrottle
-from demo.views import InstrumentedView
+from api.throttling import LoginRateThrottle
+from instrumentation.views import InstrumentedView
 
 from .authentication import TokenAuthentication
 

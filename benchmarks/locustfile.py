@@ -43,7 +43,7 @@ from locust.runners import MasterRunner, WorkerRunner
 # Locust puts this file's folder on sys.path; the benchmark's other modules are imported as benchmarks.*.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.steps import Records, Stepper, user_class_name  # noqa: E402
-from demo import pkce  # noqa: E402  (no Django in it)
+from registry import pkce  # noqa: E402  (no settings needed)
 
 SERVER_TIMING = re.compile(r"(\w+);dur=([0-9.]+)")
 CAPACITY = os.environ.get("BENCH_TASKS") == "me"

@@ -356,7 +356,7 @@ def start_server(config, env, out, cleanup):
     workers = len(config["cores"]["server"])
     command = [
         str(BIN / "gunicorn"),
-        "demo.wsgi:application",
+        "config.wsgi:application",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",

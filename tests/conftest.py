@@ -1,12 +1,14 @@
 import base64
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
+from django.test.client import MULTIPART_CONTENT
 
-from demo import registry
-from demo.models import Note
+import registry
+from api.models import Note
 
 PASSWORDS = {"alice": "alice-test-pass", "bob": "bob-test-pass"}
 
@@ -73,6 +75,13 @@ class ApiClient(Client):
 
     def patch(self, path, data=None, content_type="application/json", **extra):
         return super().patch(path, data, content_type=content_type, **extra)
+
+
+def press_measure(client, url):
+    """Press a page's "Measure it now" button: a form POST with the page's CSRF token, as the browser sends it."""
+    form = client.get(url).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    return client.post(url, {"csrfmiddlewaretoken": token}, content_type=MULTIPART_CONTENT)
 
 
 def session_login(client, username, password):

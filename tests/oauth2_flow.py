@@ -10,7 +10,7 @@ against a live server.
 
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from demo import pkce
+from registry import pkce
 
 FORM = "application/x-www-form-urlencoded"
 

@@ -24,7 +24,7 @@ import requests
 import schemathesis
 from requests.auth import _basic_auth_str
 
-from demo import pkce
+from registry import pkce
 
 SITE = os.environ["DEMO_SITE"]
 ACCOUNT, LOGOUT_ACCOUNT = (

@@ -19,7 +19,7 @@ def gunicorn(port, *options):
         sys.executable,
         "-m",
         "gunicorn",
-        "demo.wsgi",
+        "config.wsgi",
         "--bind",
         f"127.0.0.1:{port}",
         "--no-control-socket",

@@ -5,6 +5,6 @@ on this machine), so a schema fuzzer would spend most of its time there. Tests
 only, as in conftest.py: the site itself keeps Django's hasher.
 """
 
-from demo.settings import *  # noqa: F403
+from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,6 +1,6 @@
 """Account changes: which credentials issued before a logout, a password change, a deactivation or a deletion still work.
 
-The table is measured by demo.account_events (``manage.py account_events``);
+The table is measured by measurements.account_events (``manage.py account_events``);
 these tests assert every cell, check that the README and the landing page show
 what the command measures, and that no event leaves any endpoint answering 5xx.
 """
@@ -23,9 +23,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import AccessToken
 
-from demo import account_events
-from demo.account_events import EVENTS, Holder, as_markdown, credentials, measure
-from demo.models import Note
+from api.models import Note
+from measurements import account_events
+from measurements.account_events import EVENTS, Holder, as_markdown, credentials, measure
+
+from .conftest import press_measure
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # test settings only, as in conftest
 
@@ -231,8 +233,11 @@ def test_landing_page_shows_the_measured_table(client, settings, monkeypatch, ta
     monkeypatch.setattr(account_events, "_measured", {})
     settings.PASSWORD_HASHERS = FAST_HASHER
 
-    assert 'href="?measure=account-events' in client.get("/").content.decode()  # not measured until asked
-    html = client.get("/?measure=account-events").content.decode()
+    page = client.get("/account-events/?measure=account-events").content.decode()  # a GET never measures
+    assert '<form id="account-events-measure" method="post">' in page and not account_events._measured
+    response = press_measure(client, "/account-events/")  # the page's button
+    assert response.status_code == 302 and response["Location"] == "/account-events/"  # then GET: a reload is harmless
+    html = client.get(response["Location"]).content.decode()
 
     for credential, verdicts in expected().items():
         row = re.search(rf'<tr id="events-{re.escape(credential.replace(" ", "-"))}">(.*?)</tr>', html, re.S)

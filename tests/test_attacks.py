@@ -16,8 +16,8 @@ from django.test.client import MULTIPART_CONTENT
 from django.urls import reverse
 from rest_framework_simplejwt.settings import api_settings
 
+from api.models import Note
 from auth_jwt_rsa.keys import site_keys
-from demo.models import Note
 
 from .conftest import NAMESPACES, PASSWORDS, ApiClient, basic_header, log_in
 from .test_namespaces import expect_refused

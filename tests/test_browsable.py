@@ -45,7 +45,7 @@ def test_each_page_names_its_scheme_and_links_swagger_ui(ns, client):
     page = response.content.decode()
     assert f"<code>/api/{ns}/</code> is protected by" in page
     assert f'href="/api/docs/#/{ns}"' in page
-    assert 'id="cost-line"' in page and "demo/request_cost.js" in page
+    assert 'id="cost-line"' in page and "instrumentation/request_cost.js" in page
     assert ('id="authorize"' in page) == (ns in PANEL)  # the panel only where a browser needs one
 
 
@@ -96,9 +96,9 @@ def test_namespace_root_links_openapi(client):
 
 
 def test_landing_page_links_swagger_ui(client, monkeypatch):
-    import demo.measure
+    import measurements.measure
 
-    monkeypatch.setattr(demo.measure, "landing_figures", lambda: {})
+    monkeypatch.setattr(measurements.measure, "landing_figures", lambda: {})
     response = client.get("/")
 
     assert b'href="/api/docs/"' in response.content

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-import demo.capacity
+import measurements.capacity
 
 from .conftest import NAMESPACES
 
@@ -39,7 +39,7 @@ def summary(rps):
 def test_with_bench_results_the_column_shows_them_and_says_where_they_come_from(client, tmp_path, monkeypatch):
     path = tmp_path / "summary.json"
     path.write_text(json.dumps(summary({"public": 1690.4, "token": 915.0, "session": 567.2, "basic": 3.9})))
-    monkeypatch.setattr(demo.capacity, "SUMMARY", path)
+    monkeypatch.setattr(measurements.capacity, "SUMMARY", path)
 
     html = client.get("/").content.decode()
 
@@ -55,8 +55,8 @@ def test_with_bench_results_the_column_shows_them_and_says_where_they_come_from(
 
 
 def test_without_bench_results_the_column_is_compare_auths_ratio_labelled_so(client, tmp_path, monkeypatch):
-    monkeypatch.setattr(demo.capacity, "SUMMARY", tmp_path / "missing.json")
-    monkeypatch.setattr(demo.capacity, "_in_process", {})
+    monkeypatch.setattr(measurements.capacity, "SUMMARY", tmp_path / "missing.json")
+    monkeypatch.setattr(measurements.capacity, "_in_process", {})
 
     html = client.get("/").content.decode()
 
@@ -71,6 +71,6 @@ def test_without_bench_results_the_column_is_compare_auths_ratio_labelled_so(cli
 def test_a_summary_without_a_capacity_run_falls_back_to_compare_auth(tmp_path, monkeypatch):
     path = tmp_path / "summary.json"
     path.write_text(json.dumps({"meta": {}, "schemes": {"public": {"p50_ms": 1.0}}}))  # a latency-only or older run
-    monkeypatch.setattr(demo.capacity, "_in_process", {"table": {"public": "x1.00 in-process"}})  # as if measured
+    monkeypatch.setattr(measurements.capacity, "_in_process", {"table": {"public": 1.0}})  # as if measured
 
-    assert demo.capacity.capacity_column(path)["source"] == "compare_auth"
+    assert measurements.capacity.capacity_column(path)["source"] == "compare_auth"

@@ -124,7 +124,7 @@ def server(tmp_path_factory):
     port = free_port()
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "demo.wsgi:application",
+        "config.wsgi:application",
         "--workers",
         "2",
         "--bind",

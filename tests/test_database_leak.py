@@ -1,6 +1,6 @@
 """What a stolen database gives: every cell of `manage.py database_leak`, the clean-up, the README and the landing page.
 
-The table is measured by demo.database_leak: throwaway users hold a live
+The table is measured by measurements.database_leak: throwaway users hold a live
 credential at each namespace, their rows are copied, and each namespace is
 tried with nothing but the copy.
 """
@@ -22,11 +22,12 @@ from oauth2_provider.models import AccessToken, RefreshToken
 from rest_framework.authtoken.models import Token
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from demo import database_leak, registry
-from demo.database_leak import Attacker, measure
-from demo.models import Note
+import registry
+from api.models import Note
+from measurements import database_leak
+from measurements.database_leak import Attacker, measure
 
-from .conftest import PASSWORDS, ApiClient, log_in
+from .conftest import PASSWORDS, ApiClient, log_in, press_measure
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # test settings only, as in conftest
 
@@ -204,10 +205,13 @@ def test_readme_shows_what_the_command_measures(settings, capsys):
 def test_landing_page_shows_the_measured_table(client, settings, monkeypatch, table):
     monkeypatch.setattr(database_leak, "_measured", {})
     monkeypatch.setattr(database_leak, "measure", lambda: table)
-    monkeypatch.setattr("demo.measure.landing_figures", lambda: {})
+    monkeypatch.setattr("measurements.measure.landing_figures", lambda: {})
 
-    assert 'href="?measure=database-leak' in client.get("/").content.decode()  # not measured until asked
-    html = client.get("/?measure=database-leak").content.decode()
+    page = client.get("/stolen-database/?measure=database-leak").content.decode()  # a GET never measures
+    assert '<form id="database-leak-measure" method="post">' in page and not database_leak._measured
+    response = press_measure(client, "/stolen-database/")  # the page's button
+    assert response.status_code == 302 and response["Location"] == "/stolen-database/"
+    html = client.get(response["Location"]).content.decode()
 
     for ns, (statuses, works) in EXPECTED.items():
         row = re.search(rf'<tr id="leak-{re.escape(ns)}">(.*?)</tr>', html, re.S)
@@ -221,9 +225,9 @@ def test_landing_page_shows_the_measured_table(client, settings, monkeypatch, ta
 @pytest.mark.django_db
 def test_when_to_choose_names_every_protected_namespace_with_its_measured_leak(client, monkeypatch, table):
     monkeypatch.setattr(database_leak, "_measured", {"table": table})
-    monkeypatch.setattr("demo.measure.landing_figures", lambda: {})
+    monkeypatch.setattr("measurements.measure.landing_figures", lambda: {})
 
-    html = client.get("/").content.decode()
+    html = client.get("/choose/").content.decode()
 
     assert '<tr id="choose-public">' not in html  # the baseline protects nothing
     for ns in EXPECTED:

@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from demo.settings import checkout_secret_key
+from config.settings import checkout_secret_key
 
 from .servers import ROOT
 
@@ -105,7 +105,7 @@ def test_secret_key_is_generated_once_per_checkout(tmp_path):
 def test_workers_starting_together_agree_on_the_key(tmp_path):
     # gunicorn starts its workers at once: exactly one writes the key, all read the same one.
     path = tmp_path / ".secret_key"
-    code = f"from demo.settings import checkout_secret_key; print(checkout_secret_key(__import__('pathlib').Path({str(path)!r})))"
+    code = f"from config.settings import checkout_secret_key; print(checkout_secret_key(__import__('pathlib').Path({str(path)!r})))"
     env = {**os.environ, "DJANGO_SECRET_KEY": "not-used-by-this-test"}
     workers = [
         subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)

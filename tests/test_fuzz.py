@@ -14,7 +14,7 @@ from knox.models import AuthToken
 from rest_framework.authtoken.models import Token
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from demo.models import Note
+from api.models import Note
 
 from .conftest import NAMESPACES, PASSWORDS, ApiClient, log_in
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
-from demo.models import Note
+from api.models import Note
 
 from .conftest import PASSWORDS, ApiClient, log_in, session_login
 

@@ -29,9 +29,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+from api.models import Note
 from auth_jwt_rsa import keys
-from demo.checkout import checkout_secret
-from demo.models import Note
+from config.checkout import checkout_secret
 
 from .conftest import PASSWORDS, ApiClient
 from .servers import ROOT
@@ -403,7 +403,7 @@ def test_workers_starting_together_agree_on_the_key_pair(tmp_path):
     # RSA key generation takes a while: several workers make one each, and all use the one that won.
     path = tmp_path / "key.pem"
     code = (
-        "import hashlib; from demo.checkout import checkout_secret; from auth_jwt_rsa.keys import new_private_key_pem; "
+        "import hashlib; from config.checkout import checkout_secret; from auth_jwt_rsa.keys import new_private_key_pem; "
         f"print(hashlib.sha256(checkout_secret({str(path)!r}, new_private_key_pem)).hexdigest())"
     )
     workers = [
@@ -423,7 +423,7 @@ def test_jwt_rsa_private_key_file_names_the_key(tmp_path, attackers_key):
     path = tmp_path / "deployed.pem"
     path.write_bytes(pem_of(attackers_key))
     code = "import django; django.setup(); from auth_jwt_rsa.keys import site_keys; print(site_keys()[1]['keys'][0]['kid'])"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "demo.settings", "JWT_RSA_PRIVATE_KEY_FILE": str(path)}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "JWT_RSA_PRIVATE_KEY_FILE": str(path)}
 
     kid = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
 
@@ -545,3 +545,94 @@ def test_verify_jwt_exits_non_zero_on_refusal(alice, jwks_file):
     assert tampered.returncode == 1
     assert tampered.stdout == ""
     assert "refused: Signature verification failed" in tampered.stderr
+
+
+# --- JWT_ASYMMETRIC_ALGORITHM: the same namespace signed with RS256, PS256, ES256 or EdDSA
+
+# What each algorithm's JWK holds besides kid, kty, use and alg (RFC 7518, section 6; RFC 8037, section 2).
+JWK_SHAPES = {
+    "RS256": ("RSA", {"n", "e"}, None),
+    "PS256": ("RSA", {"n", "e"}, None),
+    "ES256": ("EC", {"crv", "x", "y"}, "P-256"),
+    "EdDSA": ("OKP", {"crv", "x"}, "Ed25519"),
+}
+
+
+@pytest.fixture(params=list(JWK_SHAPES))
+def algorithm(request, settings, tmp_path):
+    """The namespace under one algorithm, with a key of the right kind made for the test (not the checkout's)."""
+    name = request.param
+    path = tmp_path / "key.pem"
+    path.write_bytes(keys.new_private_key_pem(keys.KEY_TYPES[name]))
+    settings.JWT_ASYMMETRIC_ALGORITHM = name
+    settings.JWT_RSA_PRIVATE_KEY_FILE = str(path)
+    forget_keys()
+    yield name
+    forget_keys()
+
+
+def forget_keys():
+    from auth_jwt_rsa import tokens
+
+    keys.keys_for.cache_clear()
+    tokens.backend_for.cache_clear()
+
+
+def test_each_algorithm_publishes_its_own_kind_of_jwk(algorithm, client):
+    kty, members, crv = JWK_SHAPES[algorithm]
+
+    [key] = client.get("/api/jwt-rsa/jwks.json").json()["keys"]
+
+    assert set(key) == {"kid", "kty", "use", "alg"} | members
+    assert (key["kty"], key["use"], key["alg"], key.get("crv")) == (kty, "sig", algorithm, crv)
+    canonical = json.dumps({m: key[m] for m in [*members, "kty"]}, separators=(",", ":"), sort_keys=True)
+    assert key["kid"] == b64url(hashlib.sha256(canonical.encode()).digest())  # RFC 7638 for every key type
+    assert not PRIVATE_MEMBERS & set(key)
+
+
+def test_each_algorithm_logs_in_and_serves_me(algorithm, alice, client):
+    tokens = login()
+
+    assert jwt.get_unverified_header(tokens["access"]) == {"alg": algorithm, "typ": "JWT", "kid": site_kid()}
+    me = client.get("/api/jwt-rsa/me/", HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+    assert me.json() == {"username": "alice", "scheme": "jwt-rsa"}
+    renewed = client.post("/api/jwt-rsa/refresh/", {"refresh": tokens["refresh"]})
+    assert jwt.get_unverified_header(renewed.json()["access"])["alg"] == algorithm
+    assert client.get("/api/jwt-rsa/").status_code == 200
+
+
+def test_each_algorithm_refuses_the_others_tokens(algorithm, alice, client):
+    # A token the namespace signed under another setting (each with its own key) is refused under this one.
+    here = login()["access"]
+    for other in JWK_SHAPES.keys() - {algorithm}:
+        others_key = keys.KEY_TYPES[other].generate()
+        foreign = jwt.encode(claims_of(here), others_key, algorithm=other, headers={"kid": site_kid()})
+
+        response = client.get("/api/jwt-rsa/me/", HTTP_AUTHORIZATION=f"Bearer {foreign}")
+
+        expect_refused(response, "jwt-rsa")
+        message = f"Token is not signed with {algorithm}, the only algorithm accepted here"
+        assert response.json()["messages"][0]["message"] == message
+
+
+def test_verify_jwt_under_each_algorithm(algorithm, alice, jwks_file):
+    claims, said = verify_jwt(login()["access"], jwks_file)
+
+    assert claims["username"] == "alice"
+    assert f"signed with {algorithm} by the key {site_kid()}" in said
+
+
+def test_an_algorithm_this_namespace_does_not_offer_is_a_configuration_error(settings):
+    settings.JWT_ASYMMETRIC_ALGORITHM = "HS256"  # a shared secret: jwt's, not a key pair
+
+    with pytest.raises(ImproperlyConfigured, match="choose one of RS256, PS256, ES256, EdDSA"):
+        keys.algorithm()
+
+
+def test_a_key_of_the_wrong_kind_for_the_algorithm_is_a_configuration_error(settings, tmp_path):
+    path = tmp_path / "rsa.pem"
+    path.write_bytes(keys.new_private_key_pem(keys.RSA_KEY))
+    settings.JWT_RSA_PRIVATE_KEY_FILE = str(path)
+
+    with pytest.raises(ImproperlyConfigured, match="with ES256 needs an EC key on the P-256 curve"):
+        keys.private_key("ES256")

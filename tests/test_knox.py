@@ -131,14 +131,14 @@ def test_an_inactive_users_token_is_refused(alice):
 def test_token_lifetime_comes_from_knox_token_seconds(monkeypatch):
     import importlib
 
-    import demo.settings
+    import config.settings
 
     monkeypatch.setenv("KNOX_TOKEN_SECONDS", "90")
     try:
-        assert importlib.reload(demo.settings).REST_KNOX["TOKEN_TTL"] == timedelta(seconds=90)
+        assert importlib.reload(config.settings).REST_KNOX["TOKEN_TTL"] == timedelta(seconds=90)
     finally:
         monkeypatch.delenv("KNOX_TOKEN_SECONDS")
-        importlib.reload(demo.settings)
+        importlib.reload(config.settings)
 
 
 def test_login_costs_three_queries(alice, django_assert_num_queries):

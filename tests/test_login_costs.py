@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from demo.management.commands.login_costs import TABLES, flow_for, flows, run, statements
+from measurements.management.commands.login_costs import TABLES, flow_for, flows, run, statements
 
 # No test transaction around the requests: inside one, every atomic block would add a SAVEPOINT and a RELEASE,
 # queries the server does not make.

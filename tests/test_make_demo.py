@@ -115,11 +115,11 @@ def test_debug_shows_the_sql_panel_the_browsable_api_and_the_panels_js(demo):
     base, _ = demo
     status, _, body = get(f"{base}/api/jwt/", headers={"Accept": "text/html"})
     assert status == 200
-    assert b"/static/demo/authorize.js" in body  # the authorization panel of the browsable API
+    assert b"/static/pages/authorize.js" in body  # the authorization panel of the browsable API
 
-    status, headers, body = get(f"{base}/static/demo/authorize.js")
+    status, headers, body = get(f"{base}/static/pages/authorize.js")
     assert status == 200
-    assert body == (ROOT / "demo/static/demo/authorize.js").read_bytes()  # from the app, no collectstatic
+    assert body == (ROOT / "pages/static/pages/authorize.js").read_bytes()  # from the app, no collectstatic
 
     auth = basic_header("alice", "alice-demo-pass")
     status, _, body = get(f"{base}/api/basic/me/", headers={"Accept": "text/html", "Authorization": auth})
@@ -150,11 +150,11 @@ def test_a_login_without_its_slash_is_a_308_that_curl_follows(demo):
 
 def test_a_template_change_reloads_the_worker(demo):
     base, log = demo
-    template = ROOT / "demo/templates/demo/race.html"
+    template = ROOT / "pages/templates/pages/race.html"
     template.write_bytes(template.read_bytes())  # the same bytes: the file is changed, its content is not
 
     deadline = time.monotonic() + 30
-    while "Worker reloading: demo/templates/demo/race.html modified" not in log.read_text():
+    while "Worker reloading: pages/templates/pages/race.html modified" not in log.read_text():
         assert time.monotonic() < deadline, "no reload within 30 s"
         time.sleep(0.5)
     assert get(f"{base}/race/", timeout=60)[0] == 200

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from demo.models import Note
+from api.models import Note
 
 from .conftest import CHALLENGES, NAMESPACES, PROTECTED, basic_header, log_in
 
@@ -219,11 +219,10 @@ def test_basic_with_wrong_password_is_401(alice, client):
 
 
 def test_landing_page_shows_measured_query_counts(alice, client, monkeypatch):
-    import demo.measure
-    from demo.management.commands import seed_demo
+    import measurements.measure
 
-    monkeypatch.setattr(seed_demo, "DEMO_USERS", {"alice": "alice-test-pass"})
-    monkeypatch.setattr(demo.measure, "_landing", {})
+    monkeypatch.setattr(measurements.measure, "DEMO_USERS", {"alice": "alice-test-pass"})
+    monkeypatch.setattr(measurements.measure, "_landing", {})
 
     response = client.get("/")
 
@@ -237,9 +236,9 @@ def test_landing_page_shows_measured_query_counts(alice, client, monkeypatch):
 
 
 def test_landing_page_without_demo_users_says_so(db, client, monkeypatch):
-    import demo.measure
+    import measurements.measure
 
-    monkeypatch.setattr(demo.measure, "_landing", {})
+    monkeypatch.setattr(measurements.measure, "_landing", {})
 
     response = client.get("/")
 

@@ -19,7 +19,7 @@ from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 from requests_oauthlib import OAuth2Session
 
 from auth_oauth2.clients import BROWSER, MACHINE, RESOURCE_SERVER
-from demo import pkce
+from registry import pkce
 
 from . import oauth2_flow
 from .browser import serve_site

@@ -11,7 +11,7 @@ from drf_spectacular.generators import SchemaGenerator
 from referencing import Registry, Resource
 from rest_framework.authentication import TokenAuthentication
 
-from demo import views
+from api import views
 
 from .conftest import CHALLENGES, NAMESPACES, PASSWORDS, PROTECTED, ApiClient, log_in
 

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
-from demo.management.commands.seed_bench import PASSWORD, username
-from demo.models import Note
+from api.models import Note
+from measurements.management.commands.seed_bench import PASSWORD, username
 
 from .conftest import PASSWORDS
 

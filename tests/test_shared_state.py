@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 
-from demo.management.commands.seed_demo import DEMO_USERS
+from api.seeding import DEMO_USERS
 
 from .servers import ROOT, free_port, get, gunicorn, post_json, running
 

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from demo.middleware import RequestCost, SQLRecorder
+from instrumentation.middleware import RequestCost, SQLRecorder
 
 from .conftest import NAMESPACES, PASSWORDS, log_in
 
@@ -104,7 +104,7 @@ def test_the_resource_and_the_login_are_told_apart(alice, show_sql):
 
     rows = panel_rows(html)
     assert rows[0] == ("token lookup", ["authtoken_token", "auth_user"])
-    assert ("the resource itself", ["demo_note"]) in rows
+    assert ("the resource itself", ["api_note"]) in rows
 
 
 def test_debug_turns_the_recorder_on(alice, settings):
@@ -140,20 +140,19 @@ SENT_AND_CHECKED = {
     "jwt": ("Authorization: Bearer ‹", "rest_framework_simplejwt.authentication.JWTAuthentication"),
     "jwt-stateless": (
         "Authorization: Bearer ‹",
-        "rest_framework_simplejwt.authentication.JWTStatelessUserAuthentication",
+        "auth_jwt.authentication.JWTStatelessUserAuthentication",
     ),
     "jwt-rsa": ("Authorization: Bearer ‹", "auth_jwt_rsa.authentication.JWTAuthentication"),
 }
 
 
 def test_landing_page_walks_through_one_request_per_scheme(alice, client, monkeypatch):
-    import demo.measure
-    from demo.management.commands import seed_demo
+    import measurements.measure
 
-    monkeypatch.setattr(seed_demo, "DEMO_USERS", {"alice": PASSWORDS["alice"]})
-    monkeypatch.setattr(demo.measure, "_landing", {})
+    monkeypatch.setattr(measurements.measure, "DEMO_USERS", {"alice": PASSWORDS["alice"]})
+    monkeypatch.setattr(measurements.measure, "_landing", {})
 
-    html = client.get("/").content.decode()
+    html = client.get("/step-by-step/").content.decode()
 
     assert 'href="/race/"' in html
     for ns, (sent, checked) in SENT_AND_CHECKED.items():

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from demo.startup import without_password
+from config.startup import without_password
 
 from .servers import ROOT, free_port, gunicorn
 

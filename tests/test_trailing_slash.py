@@ -1,4 +1,4 @@
-"""URLs typed without their trailing slash (demo/trailing_slash.py): a 308 naming the URL with it, never a 5xx.
+"""URLs typed without their trailing slash (api/trailing_slash.py): a 308 naming the URL with it, never a 5xx.
 
 Every route of the site is read from the URL conf, so a namespace added later
 is covered without touching this file; CONTRACT_ROUTES makes sure the reading
@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import URLResolver, get_resolver
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from demo.models import Note
+from api.models import Note
 
 from .conftest import NAMESPACES, PASSWORDS, log_in
 

@@ -1,7 +1,7 @@
 """A namespace only the tests mount: what an issue's new scheme app adds, in miniature."""
 
 from auth_token.scheme import TokenScheme
-from demo.registry import Recipe
+from registry import Recipe
 
 
 class TokenAgainScheme(TokenScheme):

@@ -1,10 +1,10 @@
-"""The site's URLconf plus one line: the step README's "Add a scheme" asks of demo/urls.py."""
+"""The site's URLconf plus one line: the step README's "Add a scheme" asks of config/urls.py."""
 
 from django.urls import path
 
 from auth_token.authentication import TokenAuthentication
 from auth_token.views import LoginView
-from demo.urls import namespace, urlpatterns
+from config.urls import namespace, urlpatterns
 
 urlpatterns = [
     *urlpatterns,

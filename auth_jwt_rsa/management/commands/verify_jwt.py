@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import jwt
 from django.core.management.base import BaseCommand, CommandError
 
-from auth_jwt_rsa.keys import ALGORITHM, key_for
+from auth_jwt_rsa import keys
 
 DEFAULT_JWKS = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/api/jwt-rsa/jwks.json"  # make demo's
 
@@ -60,14 +60,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--jwks", default=DEFAULT_JWKS, help=f"a file or a URL on this machine (default {DEFAULT_JWKS})"
         )
+        parser.add_argument(
+            "--algorithm",
+            choices=list(keys.KEY_TYPES),
+            help="the one algorithm to accept (default: this site's JWT_ASYMMETRIC_ALGORITHM, RS256 unless set)",
+        )
 
-    def handle(self, *args, token, jwks, **options):
-        keys = read_jwks(jwks)
+    def handle(self, *args, token, jwks, algorithm, **options):
+        algorithm = algorithm or keys.algorithm()
+        key_set = read_jwks(jwks)
         try:
-            key = key_for(token, keys)  # the kid picks a key from the JWKS; the algorithm is ours to say
-            claims = jwt.decode(token, key, algorithms=[ALGORITHM], options={"require": ["exp"]})
+            key = keys.key_for(token, key_set, algorithm)  # the kid picks a key from the JWKS; the algorithm is ours
+            claims = jwt.decode(token, key, algorithms=[algorithm], options={"require": ["exp"]})
         except jwt.InvalidTokenError as e:
             raise CommandError(f"refused: {e}") from e
         kid = jwt.get_unverified_header(token)["kid"]
-        self.stderr.write(f"valid: signed with RS256 by the key {kid} of {jwks}")
+        self.stderr.write(f"valid: signed with {algorithm} by the key {kid} of {jwks}")
         self.stdout.write(json.dumps(claims, indent=2, sort_keys=True))

@@ -1,0 +1,172 @@
+"""The instrumentation: what each request cost, in headers a student can read in the browser.
+
+With ``DJANGO_DEBUG=1`` or ``DEMO_SHOW_SQL=1`` it also keeps the SQL of each
+request, for the panel under every browsable-API page (``instrumentation/_sql_panel.html``).
+"""
+
+import re
+import sys
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from time import perf_counter
+
+from django.conf import settings
+from django.db import connections
+
+# Which phase of the request the code is in. The middleware and the views set
+# it as a request goes through them (see QueryCountMiddleware and
+# api.views.InstrumentedView); a recorder reads it for queries that no
+# library step below claims. A ContextVar, not an attribute of the request, so
+# that any recorder sees it, and each thread (each gunicorn worker thread, each
+# nested in-process request) has its own.
+current_step = ContextVar("current_step", default="outside any request")
+
+# The steps the libraries perform, named by where their code lives
+# ("module.Class.method" prefixes), innermost caller first. Matching the caller,
+# not the table name in the SQL, means a renamed table or a custom user model
+# still gets the right step, and the list says which code asks the database.
+LIBRARY_STEPS = (
+    ("django.contrib.sessions.", "session lookup"),
+    ("rest_framework.authentication.TokenAuthentication.", "token lookup"),
+    ("rest_framework.authtoken.", "token lookup"),
+    ("knox.auth.TokenAuthentication._cleanup_token", "expired-token cleanup"),  # knox reads the user's tokens
+    ("knox.auth.", "token lookup"),
+    ("oauth2_provider.oauth2_validators.OAuth2Validator._load_access_token", "token lookup"),  # DOT's, by SHA-256
+    ("rest_framework_simplejwt.tokens.", "refresh-token bookkeeping"),
+    ("rest_framework_simplejwt.authentication.", "user lookup"),
+    ("django.contrib.auth.", "user lookup"),
+)
+
+
+def step_of_caller(frame):
+    """The step that issued the query running under `frame`: the innermost library step, else the request's phase."""
+    while frame is not None:
+        code = frame.f_code
+        where = f"{frame.f_globals.get('__name__', '')}.{code.co_qualname}"
+        for prefix, step in LIBRARY_STEPS:
+            if where.startswith(prefix):
+                return step
+        frame = frame.f_back
+    return current_step.get()
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One SQL statement as the panel shows it: placeholders (%s), never the parameters' values."""
+
+    sql: str
+    ms: float
+    step: str
+
+    @property
+    def short_sql(self):
+        """The statement without its column list: what it reads, and by what."""
+        return re.sub(r"^SELECT .*? FROM ", "SELECT … FROM ", self.sql, count=1, flags=re.S)
+
+
+class RequestCost:
+    """What one request spent: SQL queries and their time, and time in authentication."""
+
+    recorded = False  # see SQLRecorder
+
+    def __init__(self):
+        self.queries = 0
+        self.db_seconds = 0.0
+        self.auth_seconds = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        # A database execute wrapper: Django calls it around every query.
+        started = perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.count(sql, perf_counter() - started)
+
+    def count(self, sql, seconds):
+        self.db_seconds += seconds
+        self.queries += 1
+
+
+class SQLRecorder(RequestCost):
+    """A RequestCost that also keeps each statement: its SQL with placeholders, its time, and its step.
+
+    Only the SQL text is kept, exactly as Django sends it with ``%s`` where
+    each value goes; the values (``params``: session keys, token keys,
+    password hashes) are never stored. Walking the caller's frames costs a few
+    microseconds per query, which is why this is off unless asked for.
+    """
+
+    recorded = True
+
+    def __init__(self):
+        super().__init__()
+        self.statements = []
+
+    def count(self, sql, seconds):
+        super().count(sql, seconds)
+        self.statements.append(Statement(sql=sql, ms=seconds * 1000, step=step_of_caller(sys._getframe(1))))
+
+
+@contextmanager
+def counting(cost):
+    """Route every query on every database connection of this thread through `cost` while the block runs."""
+    # What Django's connection.execute_wrapper() context manager does (append,
+    # then remove), done by hand: an ExitStack of those context managers cost
+    # about as much as all the rest of this middleware (compare_auth measures it).
+    wrapped = connections.all()
+    for connection in wrapped:
+        connection.execute_wrappers.append(cost)
+    try:
+        yield cost
+    finally:
+        for connection in wrapped:
+            connection.execute_wrappers.remove(cost)
+
+
+def ms(seconds):
+    return f"{seconds * 1000:.3f}"
+
+
+class QueryCountMiddleware:
+    """Counts every SQL query a request causes and reports it with the time spent.
+
+    First in MIDDLEWARE, so the count includes the queries of every other
+    middleware (the session lookup, for example). Adds:
+
+    - ``X-DB-Queries: <n>``
+    - ``Server-Timing: db;dur=..., auth;dur=..., total;dur=...`` (browser dev tools show it)
+
+    ``auth`` is filled in by the views (see ``api.views.InstrumentedView``),
+    which time DRF's authentication step itself.
+
+    With ``DEBUG`` or ``DEMO_SHOW_SQL`` on, ``request.cost`` is an
+    ``SQLRecorder`` that also keeps the statements, each with its step: the
+    library step that issued it (``LIBRARY_STEPS``), or else the phase the
+    request was in (``current_step``: before the view, authentication, the
+    resource itself, rendering). The setting is read once, when the server
+    starts; off, a request pays only for the counter (and for naming its
+    phase four times, a context-variable assignment each: a couple of microseconds).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.cost_class = SQLRecorder if settings.DEBUG or settings.DEMO_SHOW_SQL else RequestCost
+
+    def __call__(self, request):
+        request.cost = cost = self.cost_class()
+        step = current_step.set("middleware, before the view")
+        started = perf_counter()
+        try:
+            with counting(cost):
+                response = self.get_response(request)
+        finally:
+            current_step.reset(step)
+        total = perf_counter() - started
+        response["X-DB-Queries"] = str(cost.queries)
+        response["Server-Timing"] = (
+            f'db;dur={ms(cost.db_seconds)};desc="{cost.queries} SQL queries", '
+            f'auth;dur={ms(cost.auth_seconds)};desc="authentication", '
+            f'total;dur={ms(total)};desc="whole request"'
+        )
+        return response
