@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework import generics
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 from rest_framework.permissions import AllowAny
@@ -125,3 +126,17 @@ class ApiIndexView(SchemeView):
                 }
             }
         )
+
+
+class SwaggerUIView(SpectacularSwaggerView):
+    """drf-spectacular's Swagger UI, under Django's own Cross-Origin-Opener-Policy (same-origin), not its unsafe-none.
+
+    oauth2's "Authorize" opens a popup at this site's own authorization server,
+    whose pages are same-origin; a popup keeps its `window.opener` (which its
+    oauth2-redirect.html hands the code to) only if the opener's policy is the same.
+    """
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response["Cross-Origin-Opener-Policy"] = "same-origin"
+        return response

@@ -8,7 +8,7 @@ the login endpoints that scheme needs. Adding a namespace: an app with its
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
 import auth_basic.urls
@@ -64,7 +64,7 @@ urlpatterns = [
     path("costs/profile.svg", costs_views.ProfileChartView.as_view(), name="costs-profile-chart"),
     # OpenAPI: every namespace's operations, each with its own security scheme.
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/", views.SwaggerUIView.as_view(url_name="schema"), name="swagger-ui"),
     namespace("public", [], permission_classes=[AllowAny]),
     namespace("basic", [BasicAuthentication], auth_basic.urls.urlpatterns),
     namespace("session", [SessionAuthentication], auth_session.urls.urlpatterns),

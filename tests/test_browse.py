@@ -243,6 +243,36 @@ def test_swagger_ui_calls_jwt_me_when_authorized(site, page):
     screenshot(page, "swagger-ui", full_page=False)
 
 
+def test_swagger_ui_authorize_runs_the_oauth2_flow(site, page):
+    """Swagger UI's "Authorize" for oauth2: a popup at the authorization server (login, consent), PKCE, then me/."""
+    page.goto(f"{site}/api/docs/")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("DRF authentication, side by side")
+    page.click(".swagger-ui button.authorize")
+    oauth2 = page.locator(".swagger-ui .modal-ux .auth-container", has_text="oauth2")
+    with page.expect_popup() as opened:
+        oauth2.locator("button.authorize").click()
+    popup = opened.value
+    expect(popup).to_have_url(re.compile(r"/api-auth/login/\?next=/o/authorize/"))
+    assert "code_challenge_method%3DS256" in popup.url  # PKCE, in the next= of the login page
+    popup.fill("#id_username", DEMO["username"])
+    popup.fill("#id_password", DEMO["password"])
+    popup.click("#submit-id-submit")
+    expect(popup.locator("h3")).to_contain_text("Authorize The browsable API?")
+    with popup.expect_event("close"):  # oauth2-redirect.html hands the code to Swagger UI and closes
+        popup.click("input[name=allow]")
+    expect(oauth2).not_to_contain_text("Auth Error")
+    expect(oauth2.get_by_role("heading", name="Authorized")).to_be_visible()
+    oauth2.locator("button.btn-done").click()
+
+    operation = page.locator("#operations-oauth2-oauth2_me_retrieve")
+    operation.locator(".opblock-summary").click()
+    operation.get_by_role("button", name="Try it out").click()
+    operation.get_by_role("button", name="Execute").click()
+    live = operation.locator(".live-responses-table .response")
+    expect(live.locator(".response-col_status")).to_contain_text("200")
+    expect(live.locator(".response-col_description")).to_contain_text('"username": "alice"')
+
+
 @pytest.mark.parametrize("ns", ["session", "token", "jwt-stateless"])
 def test_edit_and_delete_a_note_with_drf_forms(ns, site, open_page):
     """PUT and DELETE go through DRF's ajax-form.js: with the session's CSRF token, or with the panel's header."""
