@@ -136,6 +136,8 @@ class SwaggerUIView(SpectacularSwaggerView):
     oauth2-redirect.html hands the code to) only if the opener's policy is the same.
     """
 
+    schema = None  # a page, not an operation: out of the OpenAPI schema, as drf-spectacular keeps its own view
+
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         response["Cross-Origin-Opener-Policy"] = "same-origin"
