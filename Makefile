@@ -4,8 +4,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8000
 HOST   ?= http://127.0.0.1:8000
+AXE    := node_modules/axe-core/axe.min.js
 
-.PHONY: demo test lint format locust bench clean
+.PHONY: demo test check lint format locust bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,14 +21,28 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt constraints.txt | 
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	touch $(VENV)/.site-installed $@
 
+# axe-core, which the browser tests inject into the site's pages (WCAG 2 A/AA), pinned in package-lock.json.
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
 # Served by gunicorn, not runserver: runserver stalls every keep-alive response by ~40 ms (config/gunicorn.py says why).
 demo: $(VENV)/.site-installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --base-url http://127.0.0.1:$(PORT)
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} exec $(VENV)/bin/gunicorn -c config/gunicorn.py --bind 127.0.0.1:$(PORT) config.wsgi
+	@# With DEBUG, the browser lab's same-site front end on the next port (lab/); evil.localhost needs no bind of its own.
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1}; export DJANGO_DEBUG; \
+	if [ "$$DJANGO_DEBUG" = 1 ]; then lab="--bind 127.0.0.1:$$(($(PORT) + 1))"; echo "The browser lab: http://127.0.0.1:$(PORT)/lab/"; fi; \
+	exec $(VENV)/bin/gunicorn -c config/gunicorn.py --bind 127.0.0.1:$(PORT) $$lab config.wsgi
 
-test: $(VENV)/.dev-installed
+# Everything: the fast tier and the slow one (real servers, subprocesses, chromium, benchmark runs).
+test: $(VENV)/.dev-installed $(AXE)
 	$(PY) -m pytest
+
+# The fast tier, for a developer's loop: the tests that start no server, subprocess or browser
+# (tests/conftest.py fails one that does without the slow marker), on both cores.
+check: $(VENV)/.dev-installed
+	$(PY) -m pytest -m "not slow" -n $${CHECK_WORKERS:-2}
 
 # ruff's linter and its formatter, in check mode, over the whole tree (pyproject.toml says which rules).
 lint: $(VENV)/.dev-installed
@@ -40,7 +55,7 @@ format: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff format .
 
 # The capacity run and the light-load run, headless, against a pinned gunicorn it starts and stops (benchmarks/run.py).
-# BENCH_MODE=all (default), capacity, latency or growth; README "Benchmarks" lists the other BENCH_ variables.
+# BENCH_MODE=all (default), capacity, latency or growth; `benchmarks/run.py --help` lists every option (docs/benchmarks.md).
 bench: $(VENV)/.dev-installed
 	$(PY) benchmarks/run.py
 
@@ -53,4 +68,4 @@ locust: $(VENV)/.dev-installed
 		--class-picker --web-host 127.0.0.1 --web-port $${LOCUST_PORT:-8089}
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis

@@ -54,7 +54,7 @@ class AutoSchema(openapi.AutoSchema):
     challenge, or 403 for a scheme without one, such as sessions), the URL's
     parameters (404), the throttles (429). A view whose own code refuses
     credentials says so: by a challenge of its own (``get_authenticate_header``,
-    as simplejwt's views have), or by naming the methods in
+    as some login views have), or by naming the methods in
     ``checks_access_in_view``.
     """
 

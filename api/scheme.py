@@ -14,6 +14,8 @@ class PublicScheme(Scheme):
     csrf = "n/a"
     browser_native = "yes"
     curl = ["curl -i {base}/api/public/me/"]
+    reading = "The baseline: Django and DRF with no authentication at all."
+    me_queries = 0
 
 
 SCHEMES = [PublicScheme()]

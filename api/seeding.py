@@ -1,7 +1,8 @@
 """The demo's accounts and notes: what `manage.py seed_demo` creates, and what the measurements log in as."""
 
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
+
+import registry
 
 from .models import Note
 
@@ -18,13 +19,14 @@ DEMO_NOTES = [
 
 
 def seed_user(username, password, notes=DEMO_NOTES):
-    """Create or reset one user: active, with this password, one DRF token, and exactly these notes."""
+    """Create or reset one user: active, with this password, what each scheme seeds (token: a DRF token), these notes."""
     User = get_user_model()
     user, _ = User.objects.get_or_create(username=username)
     user.is_active = True
     user.set_password(password)
     user.save()
-    Token.objects.get_or_create(user=user)
+    for scheme in registry.protected():
+        scheme.credential.seed(user)
     user.notes.all().delete()
     Note.objects.bulk_create(Note(owner=user, title=f"{title} ({username})", body=body) for title, body in notes)
     return user

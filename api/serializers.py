@@ -32,6 +32,10 @@ class NamespaceSummarySerializer(serializers.Serializer):
     client = serializers.DictField(
         help_text='how a generic client logs in: {"kind": "none"|"basic"|"session"|"token"|"jwt", "login", ...}'
     )
+    me_queries = serializers.IntegerField(
+        allow_null=True, help_text="SQL queries of a steady-state GET me/ (the contract's); null: as measured"
+    )
+    reading = serializers.CharField(help_text="what a student should read in the benchmark report's row")
 
 
 class ApiIndexSerializer(serializers.Serializer):

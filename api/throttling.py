@@ -5,8 +5,15 @@ from functools import wraps
 from types import SimpleNamespace
 
 from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpResponse
 from rest_framework.throttling import SimpleRateThrottle
+
+from outages import state
+from outages.errors import CACHE, CACHE_ERRORS
+
+# Where logins are counted while the shared cache is down: this process's memory (docs/outages.md says why).
+COUNTS_WHILE_CACHE_DOWN = LocMemCache("login-throttle-while-cache-down", {})
 
 
 class LoginRateThrottle(SimpleRateThrottle):
@@ -15,6 +22,10 @@ class LoginRateThrottle(SimpleRateThrottle):
     DRF's own throttles key on the client or on the authenticated user; a login
     attempt has no user yet, so the key adds the username it tries. The client
     is REMOTE_ADDR: settings.NUM_PROXIES = 0, so X-Forwarded-For can't reset it.
+
+    With the cache down, the attempts are counted in each process's own memory
+    (COUNTS_WHILE_CACHE_DOWN): logins go on, still throttled, at most
+    LOGIN_THROTTLE per worker instead of per site (docs/outages.md).
     """
 
     scope = "login"
@@ -26,7 +37,12 @@ class LoginRateThrottle(SimpleRateThrottle):
     def allow_request(self, request, view):
         if request.method not in self.methods:
             return True
-        return super().allow_request(request, view)
+        try:
+            return super().allow_request(request, view)
+        except CACHE_ERRORS as down:
+            state.went_down(CACHE, down)
+            self.cache = COUNTS_WHILE_CACHE_DOWN
+            return super().allow_request(request, view)
 
     def get_cache_key(self, request, view):
         data = request.data if hasattr(request, "data") else request.POST  # DRF's request, or a Django form's

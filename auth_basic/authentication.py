@@ -1,8 +1,8 @@
 """HTTP Basic (RFC 7617): the user name and password travel with every request.
 
 DRF's class as it is, except for one kind of bad input: the cost is in what it
-does on every request, a user lookup and a full password hash (see the README's
-benchmark).
+does on every request, a user lookup and a full password hash (docs/benchmarks.md
+measures it).
 """
 
 from django.utils.translation import gettext_lazy as _

@@ -23,19 +23,19 @@ def stored_refresh_token(scheme, copy, victim, attacker):
     for row in sorted(stored, key=lambda row: row["id"], reverse=True):  # the newest first
         if row["id"] in blacklisted:
             continue
-        refreshed = attacker.post(reverse(scheme.client.refresh), {"refresh": row["token"]})
+        refreshed = attacker.post(reverse(scheme.recipe.refresh), {"refresh": row["token"]})
         statuses.append(refreshed.status_code)
         if refreshed.status_code == 200:  # an expired one is refused: try the next
             status, works = attacker.try_at(
-                scheme.ns, victim, HTTP_AUTHORIZATION=f"{scheme.client.keyword} {refreshed.json()['access']}"
+                scheme.ns, victim, HTTP_AUTHORIZATION=f"{scheme.recipe.keyword} {refreshed.json()['access']}"
             )
             statuses.append(status)
             break
     return Leak(
         ns=scheme.ns,
         holds="`token_blacklist_outstandingtoken.token`: each refresh token, whole",
-        sent=f"`POST {reverse(scheme.client.refresh)}` with a stored refresh token not in the blacklist, "
-        f"then `Authorization: {scheme.client.keyword} <access>`",
+        sent=f"`POST {reverse(scheme.recipe.refresh)}` with a stored refresh token not in the blacklist, "
+        f"then `Authorization: {scheme.recipe.keyword} <access>`",
         statuses=statuses,
         works=works,
         yields="the account: new access tokens, until the refresh token expires (JWT_REFRESH_SECONDS) or is blacklisted"

@@ -6,10 +6,113 @@ from django.urls import reverse
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from registry import Recipe, Scheme
+from registry import Credential, Recipe, Scheme, Table
 
 from . import leak
 from .serializers import LoginSerializer
+
+
+class OutstandingTable(Table):
+    """simplejwt's outstanding tokens: every refresh token it issued, whole, until flushexpiredtokens."""
+
+    def fill(self, cursor, rows):
+        have = self.count(cursor)
+        if rows > have:
+            cursor.execute(
+                f"INSERT INTO {self.db_table} (jti, token, created_at, expires_at) "  # noqa: S608 (no input)
+                + self.NUMBERS
+                + "SELECT 'filler' || (i + %s), 'filler', CURRENT_TIMESTAMP, '2100-01-01 00:00:00' FROM n",
+                [rows - have, have],
+            )
+        return True
+
+
+class AccessCredential(Credential):
+    """The access token: signed, sent as 'Authorization: Bearer <access>', good until it expires.
+
+    What differs at jwt-rsa is its scheme's ``login_serializer`` (so its
+    tokens) and ``endpoints`` (the namespace of its login, refresh, logout).
+    """
+
+    holds = "access token"
+    expires = "the access token expires"
+
+    def log_in(self, client, user, password):
+        refresh = self.scheme.login_serializer.get_token(user)  # the pair the login endpoint would hand out
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {refresh.access_token}"
+        return str(refresh)  # what logout needs
+
+    def log_out(self, client, credential):
+        return client.post(
+            reverse(f"{self.scheme.endpoints}:logout"), {"refresh": credential}, content_type="application/json"
+        )
+
+    def expire_soon(self, client, credential, seconds):
+        # The same access token (same claims, same jti), signed again to run out in `seconds`.
+        access_token_class = self.scheme.login_serializer.token_class.access_token_class
+        access = access_token_class(client.defaults["HTTP_AUTHORIZATION"].split()[1], verify=False)
+        access.set_exp(lifetime=timedelta(seconds=seconds))
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {access}"
+        return credential
+
+    def lifetime(self):
+        return AccessToken.lifetime.total_seconds()
+
+    def reuse_after_rotation(self, client, credential):
+        """The client refreshes its refresh token; then a thief replays the used one. Returns the client's new one.
+
+        The replay ends the login's chain (auth_jwt.serializers.RefreshSerializer): the account-events
+        table shows what is left of it, the new refresh token and the access token already issued.
+        """
+        refresh = reverse(f"{self.scheme.endpoints}:refresh")
+        rotated = client.post(refresh, {"refresh": credential}, content_type="application/json")
+        assert rotated.status_code == 200, rotated.content
+        replay = client.post(refresh, {"refresh": credential}, content_type="application/json")
+        assert replay.status_code == 401, replay.content
+        return rotated.json()["refresh"]
+
+    def forget(self, users):
+        OutstandingToken.objects.filter(user__in=users).delete()  # simplejwt keeps these rows when a user goes
+
+    def database_leak(self, copy, victim, attacker):
+        return leak.stored_refresh_token(self.scheme, copy, victim, attacker)
+
+
+class RefreshCredential(AccessCredential):
+    """The refresh token: not a namespace's credential, but one more row of the account-events table."""
+
+    row = "refresh"
+    holds = "refresh token"
+    expires = "the refresh token expires"
+
+    @property
+    def used_at(self):
+        return f"{self.holds} at {reverse(f'{self.scheme.endpoints}:refresh')}"
+
+    def log_in(self, client, user, password):
+        return str(self.scheme.login_serializer.get_token(user))
+
+    def attempt(self, client, credential):
+        return client.post(
+            reverse(f"{self.scheme.endpoints}:refresh"), {"refresh": credential}, content_type="application/json"
+        )
+
+    def still_valid(self, client, credential):
+        """Checked without using it up: a successful refresh rotates it."""
+        response = client.post(
+            reverse(f"{self.scheme.endpoints}:verify"), {"token": credential}, content_type="application/json"
+        )
+        return response.status_code == 200
+
+    def expire_soon(self, client, credential, seconds):
+        # A twin of the token: a new jti, since the try after the event used the original up.
+        refresh = self.scheme.login_serializer.token_class(credential, verify=False)
+        refresh.set_jti()
+        refresh.set_exp(lifetime=timedelta(seconds=seconds))
+        return str(refresh)
+
+    def lifetime(self):
+        return RefreshToken.lifetime.total_seconds()
 
 
 class JWTScheme(Scheme):
@@ -30,42 +133,27 @@ class JWTScheme(Scheme):
         "{base}/api/jwt/login/ | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access\"])')",
         'curl -i -H "Authorization: Bearer $ACCESS" {base}/api/jwt/me/',
     ]
-    client = Recipe("jwt", login="jwt:login", refresh="jwt:refresh", keyword="Bearer")
-    used_at = "access token at /api/jwt/"
-    expires = "the access token expires"
+    reading = "One query: the signature is checked without the database, then the user is loaded by id."
+    recipe = Recipe("jwt", login="jwt:login", refresh="jwt:refresh", keyword="Bearer")
+    credential_classes = [AccessCredential, RefreshCredential]
+    me_queries = 1  # the user by id
+    sql_steps = [
+        ("rest_framework_simplejwt.tokens.", "refresh-token bookkeeping"),
+        ("rest_framework_simplejwt.authentication.", "user lookup"),
+    ]
+    tables = [
+        OutstandingTable(
+            "token_blacklist.OutstandingToken", "manage.py flushexpiredtokens (expired refresh tokens); logout keeps it"
+        ),
+        Table(
+            "token_blacklist.BlacklistedToken",
+            "manage.py flushexpiredtokens, with its outstanding token",
+            "token__user",
+        ),
+    ]
     # What jwt-rsa changes (auth_jwt_rsa/scheme.py): the login's serializer, so its tokens, and the endpoints' namespace.
     login_serializer = LoginSerializer
     endpoints = "jwt"
-
-    def log_in(self, client, user, password):
-        refresh = self.login_serializer.get_token(user)  # the pair the login endpoint would hand out
-        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {refresh.access_token}"
-        return str(refresh)  # what logout needs
-
-    def forget(self, users):
-        OutstandingToken.objects.filter(user__in=users).delete()  # simplejwt keeps these rows when a user goes
-
-    def log_out(self, client, credential):
-        return client.post(
-            reverse(f"{self.endpoints}:logout"), {"refresh": credential}, content_type="application/json"
-        )
-
-    def expire_soon(self, client, credential, seconds):
-        # The same access token (same claims, same jti), signed again to run out in `seconds`.
-        access_token_class = self.login_serializer.token_class.access_token_class
-        access = access_token_class(client.defaults["HTTP_AUTHORIZATION"].split()[1], verify=False)
-        access.set_exp(lifetime=timedelta(seconds=seconds))
-        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {access}"
-        return credential
-
-    def lifetime(self):
-        return AccessToken.lifetime.total_seconds()
-
-    def account_credentials(self):
-        return [self, RefreshCredential()]
-
-    def database_leak(self, copy, victim, attacker):
-        return leak.stored_refresh_token(self, copy, victim, attacker)
 
 
 class StatelessJWTScheme(JWTScheme):
@@ -77,43 +165,9 @@ class StatelessJWTScheme(JWTScheme):
     logout_revokes = "no: not even a deactivated or deleted account stops it before it expires"
     choose_when = "a resource server that must not read the user table, accepting that only expiry ends a token"
     curl = ['curl -i -H "Authorization: Bearer $ACCESS" {base}/api/jwt-stateless/me/']
-    used_at = "access token at /api/jwt-stateless/"
-
-    def account_credentials(self):
-        return [self]  # its refresh token is jwt's
-
-
-class RefreshCredential(JWTScheme):
-    """The refresh token: not a namespace's credential, but one more row of the account-events table."""
-
-    name = "jwt refresh"  # the row's name: not a namespace
-    used_at = "refresh token at /api/jwt/refresh/"
-    expires = "the refresh token expires"
-
-    def log_in(self, client, user, password):
-        return str(self.login_serializer.get_token(user))
-
-    def attempt(self, client, credential):
-        return client.post(
-            reverse(f"{self.endpoints}:refresh"), {"refresh": credential}, content_type="application/json"
-        )
-
-    def still_valid(self, client, credential):
-        """Checked without using it up: a successful refresh rotates it."""
-        response = client.post(
-            reverse(f"{self.endpoints}:verify"), {"token": credential}, content_type="application/json"
-        )
-        return response.status_code == 200
-
-    def expire_soon(self, client, credential, seconds):
-        # A twin of the token: a new jti, since the try after the event used the original up.
-        refresh = self.login_serializer.token_class(credential, verify=False)
-        refresh.set_jti()
-        refresh.set_exp(lifetime=timedelta(seconds=seconds))
-        return str(refresh)
-
-    def lifetime(self):
-        return RefreshToken.lifetime.total_seconds()
+    reading = "No query: only the signature and expiry are checked, and the user is never loaded."
+    credential_classes = [AccessCredential]  # its refresh token is jwt's
+    me_queries = 0
 
 
 SCHEMES = [JWTScheme(), StatelessJWTScheme()]

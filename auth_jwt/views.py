@@ -1,6 +1,6 @@
 """JWT login, refresh, verify and logout: simplejwt's views, throttled and instrumented.
 
-The Tutorial* views answer at the URLs of shared/seed/jwt-tutorial.txt, in
+The Tutorial* views answer at the URLs of the JWT tutorial (docs/jwt-tutorial.md), in
 its shape ({"token": ...}), so that its curl commands work as written.
 """
 

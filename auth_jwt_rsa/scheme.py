@@ -1,6 +1,6 @@
 """How the site describes the jwt-rsa namespace: jwt's scheme, with tokens signed by a key pair (RS256 by default)."""
 
-from auth_jwt.scheme import JWTScheme, RefreshCredential
+from auth_jwt.scheme import JWTScheme
 from registry import Recipe
 
 from . import keys
@@ -8,6 +8,8 @@ from .serializers import LoginSerializer
 
 
 class JWTRSAScheme(JWTScheme):
+    """jwt's credentials (access and refresh token) and tables; its own serializer, so RS256 tokens, and endpoints."""
+
     ns = "jwt-rsa"
 
     @property
@@ -34,20 +36,13 @@ class JWTRSAScheme(JWTScheme):
         "curl -s {base}/api/jwt-rsa/jwks.json > jwks.json",
         '.venv/bin/python manage.py verify_jwt "$RSA_ACCESS" --jwks jwks.json',
     ]
-    client = Recipe("jwt", login="jwt-rsa:login", refresh="jwt-rsa:refresh", keyword="Bearer")
-    used_at = "access token at /api/jwt-rsa/"
+    reading = (
+        "One query, as jwt: the signature is checked with the public key (more CPU than HMAC), "
+        "then the user is loaded by id."
+    )
+    recipe = Recipe("jwt", login="jwt-rsa:login", refresh="jwt-rsa:refresh", keyword="Bearer")
     login_serializer = LoginSerializer
     endpoints = "jwt-rsa"
-
-    def account_credentials(self):
-        return [self, RSARefreshCredential()]
-
-
-class RSARefreshCredential(RefreshCredential, JWTRSAScheme):
-    """jwt-rsa's refresh token: one more row of the account-events table."""
-
-    name = "jwt-rsa refresh"
-    used_at = "refresh token at /api/jwt-rsa/refresh/"
 
 
 SCHEMES = [JWTRSAScheme()]

@@ -17,7 +17,7 @@ __all__ = ["KnoxTokenAuthentication"]
 class KnoxTokenAuthentication(auth.TokenAuthentication):
     """knox's TokenAuthentication; a token that is not UTF-8 or holds a NUL is a wrong token, not a server error.
 
-    Notice what each request costs (GET me/: 2 queries, see the README): the
+    Notice what each request costs (GET me/: 2 queries, see docs/namespaces.md): the
     token row joined to its user, then every token of that user, which knox
     reads to delete the expired ones (`_cleanup_token`), one DELETE each.
     """

@@ -1,6 +1,7 @@
 """How the site describes the oauth2 namespace: tokens from an authorization server, got by the authorization-code flow with PKCE."""
 
 import hashlib
+import uuid
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -10,7 +11,7 @@ from oauth2_provider.models import get_access_token_model, get_refresh_token_mod
 from oauth2_provider.settings import oauth2_settings
 from oauthlib.common import generate_token
 
-from registry import Recipe, Scheme
+from registry import Credential, Recipe, Scheme, Table
 
 from . import clients, leak
 from .clients import BROWSER
@@ -36,10 +37,65 @@ def issue_tokens(user, application=None, scope="read write"):
     access_row = get_access_token_model()(user=user, application=application, expires=expires, scope=scope)
     set_token_value(access_row, access)
     access_row.save()
-    refresh_row = get_refresh_token_model()(user=user, application=application, access_token=access_row)
+    refresh_row = get_refresh_token_model()(
+        user=user,
+        application=application,
+        access_token=access_row,
+        token_family=uuid.uuid4(),  # as DOT's own
+    )
     set_token_value(refresh_row, refresh)
     refresh_row.save()
     return access, refresh
+
+
+class AccessTokenCredential(Credential):
+    """The access token (and the refresh token the client keeps with it): a random string DOT stores as its SHA-256."""
+
+    holds = "access token"
+    expires = "the access token expires"
+
+    def log_in(self, client, user, password):
+        access, refresh = issue_tokens(user)
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {access}"
+        return access, refresh
+
+    def log_out(self, client, credential):
+        # RFC 7009 revocation of the refresh token, as the public client (its client_id, no secret): DOT revokes
+        # the access token it gave with it. Revoking only the access token would leave the refresh token working.
+        access, refresh = credential
+        body = urlencode({"token": refresh, "token_type_hint": "refresh_token", "client_id": BROWSER.client_id})
+        return client.post(reverse("oauth2_provider:revoke-token"), body, content_type=FORM)
+
+    def expire_soon(self, client, credential, seconds):
+        soon = timezone.now() + timedelta(seconds=seconds)
+        get_access_token_model().objects.filter(token_checksum=checksum(credential[0])).update(expires=soon)
+        return credential
+
+    def lifetime(self):
+        return oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS
+
+    def reuse_after_rotation(self, client, credential):
+        """The client refreshes (ROTATE_REFRESH_TOKEN: a new pair); a thief replays the used refresh token.
+
+        REFRESH_TOKEN_REUSE_PROTECTION: DOT refuses the replay and revokes the
+        whole family, the pair the client just got included. Returns that pair.
+        """
+        url = reverse("oauth2_provider:token")
+        fields = {"grant_type": "refresh_token", "refresh_token": credential[1], "client_id": BROWSER.client_id}
+        rotated = client.post(url, urlencode(fields), content_type=FORM)
+        assert rotated.status_code == 200, rotated.content
+        replay = client.post(url, urlencode(fields), content_type=FORM)
+        assert replay.status_code == 400, replay.content
+        new = rotated.json()
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {new['access_token']}"
+        return new["access_token"], new["refresh_token"]
+
+    def seed(self, user):
+        for client in clients.CLIENTS:  # the clients a demo account logs in through; registered once
+            client.application()
+
+    def database_leak(self, copy, victim, attacker):
+        return leak.checksums(self.scheme, copy, victim, attacker)
 
 
 class OAuth2Scheme(Scheme):
@@ -71,7 +127,7 @@ class OAuth2Scheme(Scheme):
         'curl -i -H "Authorization: Bearer $M2M" {base}/api/oauth2/me/',
         'curl -i -u "drf-demo-machine:$SECRET" -d "token=$M2M" {base}/o/revoke_token/',
     ]
-    client = Recipe(
+    recipe = Recipe(
         "oauth2",
         authorize="oauth2_provider:authorize",
         token="oauth2_provider:token",
@@ -79,39 +135,18 @@ class OAuth2Scheme(Scheme):
         redirect_uri="/api/oauth2/",
         keyword="Bearer",
     )
-    used_at = "access token at /api/oauth2/"
-    expires = "the access token expires"
-
-    def seed(self, base_url):
-        clients.register(base_url)
-        lines = ["OAuth 2.0 clients registered at the authorization server (/o/):"]
-        for client in clients.CLIENTS:
-            secret = f"secret in {client.secret_file} (untracked)" if client.secret_file else "public: no secret"
-            lines.append(f"  {client.client_id}: {client.grant_type}, {secret}")
-        return lines
-
-    def log_in(self, client, user, password):
-        access, refresh = issue_tokens(user)
-        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {access}"
-        return access, refresh
-
-    def log_out(self, client, credential):
-        # RFC 7009 revocation of the refresh token, as the public client (its client_id, no secret): DOT revokes
-        # the access token it gave with it. Revoking only the access token would leave the refresh token working.
-        access, refresh = credential
-        body = urlencode({"token": refresh, "token_type_hint": "refresh_token", "client_id": BROWSER.client_id})
-        return client.post(reverse("oauth2_provider:revoke-token"), body, content_type=FORM)
-
-    def expire_soon(self, client, credential, seconds):
-        soon = timezone.now() + timedelta(seconds=seconds)
-        get_access_token_model().objects.filter(token_checksum=checksum(credential[0])).update(expires=soon)
-        return credential
-
-    def lifetime(self):
-        return oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS
-
-    def database_leak(self, copy, victim, attacker):
-        return leak.checksums(self, copy, victim, attacker)
+    reading = "One query: the access-token row by its SHA-256, joined to its client (application) and user."
+    credential_classes = [AccessTokenCredential]
+    me_queries = 1  # the access-token row by its SHA-256, joined to its application and user
+    sql_steps = [("oauth2_provider.oauth2_validators.OAuth2Validator._load_access_token", "token lookup")]
+    tables = [
+        Table("oauth2_provider.Grant", "the code exchange deletes its code; manage.py cleartokens the expired ones"),
+        Table("oauth2_provider.AccessToken", "manage.py cleartokens (expired access tokens); revocation deletes one"),
+        Table(
+            "oauth2_provider.RefreshToken",
+            "manage.py cleartokens (revoked and expired refresh tokens); rotation keeps the old one, revoked",
+        ),
+    ]
 
 
 SCHEMES = [OAuth2Scheme()]

@@ -7,6 +7,9 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
+from outages import state
+from outages.errors import CACHE, CACHE_ERRORS
+
 __all__ = ["TokenAuthentication", "CachedTokenAuthentication"]
 
 
@@ -27,6 +30,8 @@ class CachedTokenAuthentication(TokenAuthentication):
     Saves the token-and-user query on every request after the first one.
     Costs: a deleted key (logout) or a deactivated user keeps working here
     until the cache entry expires; that is the price of not asking the database.
+    While the cache is down it is TokenAuthentication: the database has every
+    token, the cache only copies (logged once by outages.state).
     """
 
     @staticmethod
@@ -36,8 +41,15 @@ class CachedTokenAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, key):
         cache_key = self.cache_key(key)
-        user_and_token = cache.get(cache_key)
+        try:
+            user_and_token = cache.get(cache_key)
+        except CACHE_ERRORS as down:
+            state.went_down(CACHE, down)
+            return super().authenticate_credentials(key)
         if user_and_token is None:
             user_and_token = super().authenticate_credentials(key)
-            cache.set(cache_key, user_and_token, settings.TOKEN_CACHE_SECONDS)
+            try:
+                cache.set(cache_key, user_and_token, settings.TOKEN_CACHE_SECONDS)
+            except CACHE_ERRORS as down:  # gone between the get and the set: the answer stands
+                state.went_down(CACHE, down)
         return user_and_token

@@ -5,22 +5,26 @@
 
 The benchmark is a client like any other: it imports nothing from the site.
 The namespaces, in order, and how to get each one's credential come from
-``GET /api/`` (each namespace's ``client`` recipe: kind none, basic, session, oauth2,
-token or jwt), read from the file ``$BENCH_API_INDEX`` the runner saved, or
-fetched from ``$LOCUST_HOST``. A scheme added to the site appears here
-without an edit. The accounts come from ``manage.py seed_bench --json``,
-saved in ``$BENCH_ACCOUNTS_FILE``.
+``GET /api/`` (each namespace's ``client`` recipe: kind none, basic, session,
+token, jwt, cookie or oauth2), read from the file ``--bench-api-index`` the runner saved, or
+fetched from ``--host``. A scheme added to the site appears here without an
+edit. The accounts come from ``manage.py seed_bench --json``, saved in
+``--bench-accounts-file``. The options (benchmarks/config.py) are Locust's
+own command-line options, each with a ``BENCH_*`` variable as fallback.
 
 Each simulated user logs in once as its own account, then mostly reads
-``me/`` (``BENCH_TASKS=me``: only ``me/``, with no think time, for the
-capacity run). Every response is checked: a wrong status, or a ``me/`` that
-names someone else, is a failure.
+``me/`` (``--bench-tasks me``: only ``me/``, with no think time, for the
+capacity run). With ``--bench-credentials``, a user keeps its credential in
+that folder and a later Locust process reuses it: the runner starts one
+process per measured window, and a login hashes a password. Every response
+is checked: a wrong status, or a ``me/`` that names someone else, is a
+failure.
 
 Locust's own statistics round response times to two significant digits, so
 every response is also kept here exactly (its start, its round trip, and the
 server's ``X-DB-Queries`` and ``Server-Timing`` figures). Worker processes
 send theirs to the master with ``report_to_master`` / ``worker_report``. With
-``$BENCH_STEPS`` set, the ``Steps`` shape (benchmarks/steps.py) runs the
+``--bench-steps`` set, the ``Steps`` shape (benchmarks/steps.py) runs the
 users in steps and measures each once all its users have logged in.
 """
 
@@ -35,6 +39,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import configargparse
 import gevent
 from flask import request as web_request
 from locust import FastHttpUser, LoadTestShape, between, constant, events
@@ -42,11 +47,33 @@ from locust.runners import MasterRunner, WorkerRunner
 
 # Locust puts this file's folder on sys.path; the benchmark's other modules are imported as benchmarks.*.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.steps import Records, Stepper, user_class_name  # noqa: E402
-from registry import pkce  # noqa: E402  (no settings needed)
+from benchmarks.config import add_locust_arguments
+from benchmarks.steps import Records, Stepper, user_class_name
+from recipes import pkce  # standard library only: no Django, no settings
 
 SERVER_TIMING = re.compile(r"(\w+);dur=([0-9.]+)")
-CAPACITY = os.environ.get("BENCH_TASKS") == "me"
+
+
+@events.init_command_line_parser.add_listener
+def bench_options(parser):
+    add_locust_arguments(parser)
+
+
+def early_options():
+    """The options the classes below need before Locust parses its command line: the same definitions, read early.
+
+    Locust imports this file to find its user classes and shape, then parses
+    the command line (with the options added above); the classes are made
+    from GET /api/, so its file (or the host) is read here, from the same
+    flags and variables.
+    """
+    parser = configargparse.ArgumentParser(add_help=False)
+    add_locust_arguments(parser)
+    parser.add_argument("-H", "--host", env_var="LOCUST_HOST", default="")
+    return parser.parse_known_args()[0]
+
+
+EARLY = early_options()
 
 
 def read_cost(headers):
@@ -58,22 +85,20 @@ def read_cost(headers):
 
 
 def api_index():
-    """GET /api/'s namespaces, as the runner saved them or as the server at $LOCUST_HOST answers now."""
-    if os.environ.get("BENCH_API_INDEX"):
-        return json.loads(Path(os.environ["BENCH_API_INDEX"]).read_text())["namespaces"]
-    host = os.environ.get("LOCUST_HOST")
-    if not host:
-        sys.exit("locustfile: set LOCUST_HOST (the server, e.g. http://127.0.0.1:8000) or BENCH_API_INDEX")
-    with urllib.request.urlopen(f"{host.rstrip('/')}/api/", timeout=10) as response:
+    """GET /api/'s namespaces, as the runner saved them or as the server at --host answers now."""
+    if EARLY.bench_api_index:
+        return json.loads(Path(EARLY.bench_api_index).read_text())["namespaces"]
+    if not EARLY.host:
+        sys.exit("locustfile: give --host (the server, e.g. http://127.0.0.1:8000) or --bench-api-index")
+    with urllib.request.urlopen(f"{EARLY.host.rstrip('/')}/api/", timeout=10) as response:
         return json.load(response)["namespaces"]
 
 
-def accounts():
+def accounts(options):
     """{"password": ..., "usernames": [...]} from `manage.py seed_bench --json`."""
-    path = os.environ.get("BENCH_ACCOUNTS_FILE")
-    if not path:
-        sys.exit("locustfile: BENCH_ACCOUNTS_FILE must name the output of `manage.py seed_bench --users N --json`")
-    return json.loads(Path(path).read_text())
+    if not options.bench_accounts_file:
+        sys.exit("locustfile: --bench-accounts-file must name the output of `manage.py seed_bench --users N --json`")
+    return json.loads(Path(options.bench_accounts_file).read_text())
 
 
 records = Records()  # every response, exactly, per request name
@@ -102,7 +127,7 @@ _users_started_here = itertools.count()
 def next_account(environment, usernames):
     """Worker w of n takes accounts w, w+n, w+2n, ... (n: --processes, or BENCH_WORKERS for workers on several hosts)."""
     options = environment.parsed_options
-    workers = int(os.environ.get("BENCH_WORKERS") or getattr(options, "processes", 0) or 1)
+    workers = options.bench_workers or getattr(options, "processes", 0) or 1
     index = next(_users_started_here) * workers + max(environment.runner.worker_index, 0)
     return usernames[index % len(usernames)]
 
@@ -120,14 +145,39 @@ class SchemeUser(FastHttpUser):
 
     abstract = True
     ns, recipe, account = None, None, None
-    wait_time = constant(0) if CAPACITY else between(0.05, 0.15)
+    wait_time = between(0.05, 0.15)  # the capacity run: none, set by use_options
+    refresh_token, refresh_at = None, None
 
     def on_start(self):
-        self.account = self.account or accounts()
+        options = self.environment.parsed_options
+        self.account = self.account or accounts(options)
         self.username = next_account(self.environment, self.account["usernames"])
         self.headers = {}
-        getattr(self, f"log_in_{self.recipe['kind']}")()
+        # Kept between processes, but not a cookie recipe's: its refresh answers new cookies, which a kept
+        # Cookie header would shadow; such a user logs in again in each process.
+        keeps = options.bench_credentials and self.recipe["kind"] != "cookie"
+        kept = Path(options.bench_credentials) / f"{self.ns}--{self.username}.json" if keeps else None
+        self.kept = kept
+        if kept and kept.exists():
+            stored = json.loads(kept.read_text())
+            self.headers, self.refresh_token, self.refresh_at = (
+                stored["headers"],
+                stored["refresh"],
+                stored["refresh_at"],
+            )
+        else:
+            getattr(self, f"log_in_{self.recipe['kind']}")()
+            self.keep_credential()
         self.environment.runner.send_message("logged_in")  # the Steps shape measures once every user is in
+
+    def keep_credential(self):
+        """For the next Locust process of the run: the headers this user sends, its cookies as one of them."""
+        if self.kept is None:
+            return
+        cookies = "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.client.cookiejar)
+        headers = {**self.headers, **({"Cookie": cookies} if cookies else {})}
+        stored = {"headers": headers, "refresh": self.refresh_token, "refresh_at": self.refresh_at}
+        self.kept.write_text(json.dumps(stored))
 
     def call(self, method, path, label, expect, wrong_body=None, headers=None, **kwargs):
         """One request to `path`, named "<ns>: <METHOD> <label>"; a failure unless it answers `expect` with no `wrong_body`."""
@@ -174,6 +224,13 @@ class SchemeUser(FastHttpUser):
     def log_in_jwt(self):
         self.use_tokens(self.call("POST", self.recipe["login"], "login/", 200, json=self.credentials()))
 
+    def log_in_cookie(self):
+        """jwt-cookie: session's steps with the recipe's names; the cookie jar then holds the tokens, sent by Path."""
+        login, csrf = self.recipe["login"], self.recipe["csrf_header"]
+        self.call("GET", login, "login/", 200)
+        self.headers[csrf] = self.cookie(self.recipe["csrf_cookie"])
+        self.use_cookies(self.call("POST", login, "login/", 200, json=self.credentials()))
+
     def log_in_oauth2(self):
         """The authorization-code flow with PKCE, as a browser and its app run it (the account logs in on the login
         page the authorization endpoint sends it to, and approves on the consent page), then the code exchange."""
@@ -217,6 +274,10 @@ class SchemeUser(FastHttpUser):
         if self.recipe["kind"] == "jwt" and time.time() >= self.refresh_at:
             refreshed = self.call("POST", self.recipe["refresh"], "refresh/", 200, json={"refresh": self.refresh_token})
             self.use_tokens(refreshed)
+            self.keep_credential()  # the old refresh token is spent: the next process needs the new one
+        if self.recipe["kind"] == "cookie" and time.time() >= self.refresh_at:
+            self.use_cookies(self.call("POST", self.recipe["refresh"], "refresh/", 200))
+            self.keep_credential()
 
     def use_tokens(self, response):
         if response.status_code != 200:
@@ -229,6 +290,15 @@ class SchemeUser(FastHttpUser):
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         lifetime = claims["exp"] - claims["iat"]
         self.refresh_at = time.time() + lifetime - min(30, lifetime / 3)
+
+    def use_cookies(self, response):
+        if response.status_code != 200:
+            return
+        # The server says when the access cookie runs out (its Max-Age, kept by the jar as an expiry): refresh before.
+        started = time.time()
+        expiries = [c.expires for c in self.client.cookiejar if c.path == self.url and c.expires]
+        lifetime = (min(expiries) - started) if expiries else 60
+        self.refresh_at = started + lifetime - min(30, lifetime / 3)
 
     # The tasks.
     def me(self):
@@ -250,7 +320,7 @@ class SchemeUser(FastHttpUser):
         if response.status_code == 201:
             self.call("DELETE", f"{self.url}notes/{response.json()['id']}/", "notes/<id>/", 204)
 
-    tasks = [me] if CAPACITY else {me: 8, list_notes: 1, write_note: 1}
+    tasks = {me: 8, list_notes: 1, write_note: 1}  # the capacity run: me only, set by use_options
 
 
 for _ns, _entry in api_index().items():
@@ -265,36 +335,35 @@ for _ns, _entry in api_index().items():
 
 
 # --- The runner's steps: users in steps, each measured once all its users have logged in.
-if os.environ.get("BENCH_STEPS"):
+if EARLY.bench_steps:
 
     class Steps(LoadTestShape):
-        """BENCH_STEPS users (e.g. 1,2,4,8,16), BENCH_SECONDS measured each; with BENCH_KNEE, stop at the knee."""
+        """--bench-steps users (e.g. 1,2,4,8,16), --bench-seconds measured each; with --bench-knee, stop at the knee."""
 
-        def __init__(self):
-            super().__init__()
-            steps = [int(n) for n in os.environ["BENCH_STEPS"].split(",")]
-            cpu = {
-                "locust": time.process_time
-            }  # this process's CPU: a master's workers do the work, see Locust's own warning
-            if os.environ.get("BENCH_SERVER_PID"):
-                cpu["server"] = server_cpu_seconds
-            if os.environ.get("BENCH_SERVER_CORES"):
-                cpu["server_core"] = server_cores_busy_seconds
-            self.stepper = Stepper(
-                steps, float(os.environ["BENCH_SECONDS"]), knee=bool(os.environ.get("BENCH_KNEE")), cpu=cpu
-            )
+        stepper = None
+
+        def make_stepper(self, options):
+            # This process's CPU (a master's workers do the work, see Locust's own warning), the server's, its cores'.
+            cpu = {"locust": time.process_time}
+            if options.bench_server_pid:
+                cpu["server"] = lambda: server_cpu_seconds(options.bench_server_pid)
+            if options.bench_server_cores:
+                cpu["server_core"] = lambda: cores_busy_seconds(options.bench_server_cores)
+            steps = [int(n) for n in options.bench_steps.split(",")]
+            return Stepper(steps, float(options.bench_seconds), knee=options.bench_knee, cpu=cpu)
 
         def tick(self):
+            # The options are parsed once Locust has made its runner: the stepper is made at the first tick.
+            self.stepper = self.stepper or self.make_stepper(self.runner.environment.parsed_options)
             settle = 3.5 if isinstance(self.runner, MasterRunner) else 0  # workers report every 3 s
             return self.stepper.tick(time.time(), records, settle)
 
 
-def server_cores_busy_seconds():
-    """CPU seconds the server's cores have been busy so far, whoever kept them busy (the server, or other work)."""
+def cores_busy_seconds(cores):
+    """CPU seconds `cores` have been busy so far, whoever kept them busy (the server, or other work)."""
     import psutil
 
     per_cpu = psutil.cpu_times(percpu=True)
-    cores = [int(core) for core in os.environ["BENCH_SERVER_CORES"].split(",")]
     return sum(
         per_cpu[core].user
         + per_cpu[core].nice
@@ -306,15 +375,24 @@ def server_cores_busy_seconds():
     )
 
 
-def server_cpu_seconds():
-    """CPU seconds the server (gunicorn and its workers, $BENCH_SERVER_PID's group on this host) has used so far."""
+def server_cpu_seconds(pid):
+    """CPU seconds the server (gunicorn and its workers, `pid`'s group on this host) has used so far."""
     import psutil
 
     try:
-        root = psutil.Process(int(os.environ["BENCH_SERVER_PID"]))
+        root = psutil.Process(pid)
         return sum(sum(p.cpu_times()[:2]) for p in [root, *root.children(recursive=True)])
     except psutil.Error:
         return None
+
+
+@events.init.add_listener
+def use_options(environment, **kwargs):
+    """--bench-tasks me: the capacity run, GET me/ only and no think time."""
+    if environment.parsed_options and environment.parsed_options.bench_tasks == "me":
+        for user_class in environment.user_classes:
+            user_class.tasks = [SchemeUser.me]
+            user_class.wait_time = constant(0)
 
 
 @events.init.add_listener
@@ -381,7 +459,7 @@ def figures(environment, final):
 
 
 def write_figures(environment, final=False):
-    path = os.environ.get("BENCH_FIGURES")
+    path = environment.parsed_options.bench_figures
     if path:
         Path(path + ".tmp").write_text(json.dumps(figures(environment, final), indent=1))
         os.replace(path + ".tmp", path)  # the runner never reads half a file
@@ -401,12 +479,16 @@ def remember_environment(environment, **kwargs):
 def write_progress(environment, **kwargs):
     """Every two seconds, the steps so far, for the runner's progress line."""
     global _progress
-    if isinstance(environment.runner, WorkerRunner) or _progress is not None or not os.environ.get("BENCH_FIGURES"):
+    path = Path(environment.parsed_options.bench_figures + ".progress")
+    if (
+        isinstance(environment.runner, WorkerRunner)
+        or _progress is not None
+        or not environment.parsed_options.bench_figures
+    ):
         return
 
     def loop():
         while True:
-            path = Path(os.environ["BENCH_FIGURES"] + ".progress")
             stepper = getattr(environment.shape_class, "stepper", None)
             path.write_text(
                 json.dumps({"steps": stepper.steps_done if stepper else [], "users": environment.runner.user_count})

@@ -13,15 +13,21 @@ seed_bench --json``), the cost of each login (``manage.py login_costs
 per namespace and run: the namespaces and how to log in to each come from
 the server's ``GET /api/``. The benchmark imports nothing from the site.
 
-- capacity: ``GET me/`` only, no think time, users in steps (BENCH_STEPS,
-  default 1,2,4,8; BENCH_SECONDS measured per step once the step's users
-  have logged in), stopping at the knee. A namespace's capacity is its best
-  step's req/s. Fails if Locust used more than 90% of its core in a step.
+- capacity: ``GET me/`` only, no think time. First each namespace's knee,
+  in steps of users (BENCH_STEPS, default 1,2,4,8; BENCH_SECONDS measured
+  per step once the step's users have logged in). Then BENCH_ROUNDS rounds
+  measure every namespace at its knee, in an order turned by one each round
+  (benchmarks/rounds.py), reusing each user's credential. A namespace's
+  ratio to public is the median of its rounds' ratios, each against that
+  round's public, with their spread; a window whose server core other
+  processes shared is measured again once, then marked. Fails if Locust
+  used more than BENCH_LOCUST_CPU_LIMIT of its core in a step.
 - latency: BENCH_USERS users with think time and a mixed task list: the
   light-load picture.
 
-Results go to benchmarks/results/<time>/, copied to benchmarks/results/latest/.
-Exits 1 if any request failed.
+Every option, its variable and its default: ``benchmarks/run.py --help``
+(benchmarks/config.py). Results go to benchmarks/results/<time>/, copied to
+benchmarks/results/latest/. Exits 1 if any request failed.
 """
 
 import json
@@ -44,11 +50,12 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: the project's modules are one folder up
-from benchmarks import report, wrk  # noqa: E402
+from benchmarks import report, rounds, wrk  # noqa: E402
+from benchmarks.config import BenchConfig  # noqa: E402
 from benchmarks.processes import free_port, stop_group, wait_until_up  # noqa: E402
+from benchmarks.stats import best_step  # noqa: E402
 from benchmarks.steps import user_class_name  # noqa: E402
 
-RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "benchmarks" / "results")  # the tests write elsewhere
 BIN = Path(sys.executable).parent  # the venv's gunicorn and locust
 
 # The server: one gunicorn worker process per server core (Python runs one
@@ -67,66 +74,16 @@ SERVER_WHY = (
 LOGIN_THROTTLE = "100000/minute"  # for the benchmark's server only: every user logs in at once
 WAIT_TIME = "0.05-0.15 s"  # between tasks in the latency run: benchmarks/locustfile.py SchemeUser.wait_time
 TASK_MIX = "8 GET me/ : 1 GET notes/ : 1 POST notes/ then DELETE notes/<id>/, per user, after one login"
-MODES = ("all", "capacity", "latency", "growth")
-
-
-def env_int(name, default):
-    value = os.environ.get(name) or str(default)
-    if not value.isdigit():
-        sys.exit(f"{name} must be a whole number, not {value!r}")
-    return int(value)
-
-
-def cores(name, default):
-    value = os.environ.get(name) or default
-    try:
-        found = sorted({int(core) for core in value.split(",") if core.strip()})
-    except ValueError:
-        sys.exit(f"{name} must be a comma list of CPU numbers, not {value!r}")
-    unknown = set(found) - os.sched_getaffinity(0)
-    if not found or unknown:
-        sys.exit(
-            f"{name}: CPU(s) {sorted(unknown) or value} not available; this machine has {sorted(os.sched_getaffinity(0))}"
-        )
-    return found
-
-
-def read_config():
-    mode = os.environ.get("BENCH_MODE") or "all"
-    if mode not in MODES:
-        sys.exit(f"BENCH_MODE must be one of {', '.join(MODES)}, not {mode!r}")
-    try:
-        steps = [int(n) for n in (os.environ.get("BENCH_STEPS") or "1,2,4,8").split(",")]
-    except ValueError:
-        sys.exit("BENCH_STEPS must be a comma list of user counts, e.g. 1,2,4,8,16")
-    available = sorted(os.sched_getaffinity(0))
-    server = cores("BENCH_SERVER_CORES", str(available[0]))
-    locust = cores("BENCH_LOCUST_CORES", ",".join(str(c) for c in available if c not in server) or str(available[-1]))
-    config = {
-        "mode": mode,
-        "users": env_int("BENCH_USERS", 10),
-        "seconds": env_int("BENCH_SECONDS", 5),
-        "steps": steps,
-        "processes": env_int("BENCH_PROCESSES", 0),
-        "schemes": [s.strip() for s in os.environ.get("BENCH_SCHEMES", "").split(",") if s.strip()],
-        "cores": {"server": server, "locust": locust},
-        "wrk": os.environ.get("BENCH_WRK", "") not in ("", "0"),
-        "growth_rows": [int(n) for n in (os.environ.get("BENCH_GROWTH_ROWS") or "1000,1000000").split(",")],
-        "growth_schemes": (os.environ.get("BENCH_GROWTH_SCHEMES") or "token,session,jwt").split(","),
-    }
-    if config["users"] < 1 or config["seconds"] < 1 or min(steps) < 1 or steps != sorted(set(steps)):
-        sys.exit("BENCH_USERS and BENCH_SECONDS must be at least 1, BENCH_STEPS rising counts of at least 1")
-    return config
 
 
 # --- The benchmark's own database and the cache.
 class BenchDatabase:
     """A fresh database for one run: a SQLite file in a temporary folder, or a database of its own on DATABASE_URL's PostgreSQL."""
 
-    def __init__(self, given_url, scratch):
+    def __init__(self, given_url, scratch, name):
         self.given_url = given_url
         self.scratch = scratch
-        self.name = os.environ.get("BENCH_DATABASE", "authdemo_bench")
+        self.name = name
         self.url = None
         self.meta = None
 
@@ -243,12 +200,19 @@ def run(command, env, what):
 
 
 # --- One namespace under load.
-def run_locust(ns, run_kind, config, context):
-    """Locust against one namespace, in steps (benchmarks/steps.py); its figures, the CPU it used, where it ran."""
+def run_locust(ns, run_kind, config, context, steps=None, knee=True, html=True):
+    """Locust against one namespace, in `steps` (benchmarks/steps.py); its figures, the CPU it used, where it ran.
+
+    run_kind "latency": the light-load run (config.users, the task mix);
+    otherwise GET me/ only, in `steps` (default config.steps), stopping at the
+    knee when `knee`. Every option goes on Locust's command line
+    (benchmarks/config.py): nothing reaches the locustfile through the environment.
+    """
     out = context["out"]
     name = f"{run_kind}-{ns}"
     figures_path = out / f"locust-{name}.json"
-    capacity = run_kind != "latency"  # capacity, and the growth run's capacity at each table size
+    capacity = run_kind != "latency"  # capacity, its rounds, and the growth run's capacity at each table size
+    steps = steps or (config.steps if capacity else [config.users])
     command = [
         str(BIN / "locust"),
         "-f",
@@ -259,40 +223,41 @@ def run_locust(ns, run_kind, config, context):
         "--stop-timeout",
         "5",
         "--only-summary",
-        "--html",
-        str(
-            out
-            / (f"locust-{ns}.html" if run_kind == "latency" or config["mode"] == "capacity" else f"locust-{name}.html")
-        ),
+        "--bench-figures",
+        str(figures_path),
+        "--bench-api-index",
+        str(context["api_index"]),
+        "--bench-accounts-file",
+        str(context["accounts"]),
+        "--bench-credentials",
+        str(context["credentials"]),
+        "--bench-steps",
+        ",".join(map(str, steps)),
+        "--bench-seconds",
+        str(config.seconds),
+        "--bench-server-pid",
+        str(context["server"].pid),
+        "--bench-server-cores",
+        ",".join(map(str, config.cores["server"])),
+        "--bench-knee",
+        "1" if capacity and knee else "0",
+        "--bench-tasks",
+        "me" if capacity else "",
     ]
-    if config["processes"] and not capacity:  # capacity: one Locust process on its core, measured as one
-        command += ["--processes", str(config["processes"])]
+    if html:
+        page = f"locust-{ns}.html" if run_kind == "latency" or config.mode == "capacity" else f"locust-{name}.html"
+        command += ["--html", str(out / page)]
+    if config.processes and not capacity:  # capacity: one Locust process on its core, measured as one
+        command += ["--processes", str(config.processes)]
     command.append(user_class_name(ns))
-    env = {
-        **os.environ,
-        "BENCH_FIGURES": str(figures_path),
-        "BENCH_API_INDEX": str(context["api_index"]),
-        "BENCH_ACCOUNTS_FILE": str(context["accounts"]),
-        "BENCH_STEPS": ",".join(str(n) for n in config["steps"]) if capacity else str(config["users"]),
-        "BENCH_SECONDS": str(config["seconds"]),
-        "BENCH_SERVER_PID": str(context["server"].pid),
-        "BENCH_SERVER_CORES": ",".join(map(str, config["cores"]["server"])),
-    }
-    env.pop("BENCH_WORKERS", None)  # workers are --processes here, on this host
-    env.pop("LOCUST_HOST", None)
-    if capacity:
-        env.update(BENCH_TASKS="me", BENCH_KNEE="1")
-    else:
-        env.pop("BENCH_TASKS", None)
-        env.pop("BENCH_KNEE", None)
-    steps = config["steps"] if capacity else [config["users"]]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BENCH_", "LOCUST_"))}
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     last_print = 0.0
     affinity = {}
-    with process_group(command, env, out / f"locust-{name}.log", cpus=config["cores"]["locust"]) as locust:
+    with process_group(command, env, out / f"locust-{name}.log", cpus=config.cores["locust"]) as locust:
         meter = CpuMeter(locust.pid)
-        deadline = started + len(steps) * (config["seconds"] + 70) + 60  # 60 s for a step's logins, see steps.py
+        deadline = started + len(steps) * (config.seconds + 70) + 60  # 60 s for a step's logins, see steps.py
         while locust.poll() is None:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Locust did not finish {name} in time: see locust-{name}.log")
@@ -309,16 +274,112 @@ def run_locust(ns, run_kind, config, context):
     if not figures_path.exists():
         raise RuntimeError(f"Locust wrote no figures for {name} (exit {locust.returncode}): see locust-{name}.log")
     figures = json.loads(figures_path.read_text())
+    Path(f"{figures_path}.progress").unlink(missing_ok=True)  # the progress line's, not a result
     figures["exit_code"] = locust.returncode
     figures["load_generator"] = {
         "cpu_seconds": round(max(reaped, meter.total()), 2),
         "cores": round(max(reaped, meter.total()) / wall, 2),
         "busiest_process_cores": round(meter.busiest() / wall, 2),
-        "processes": 1 if capacity else max(1, config["processes"]),
+        "processes": 1 if capacity else max(1, config.processes),
         "affinity": sorted({tuple(cpus) for cpus in affinity.values()}),
     }
     figures["wall_seconds"] = round(wall, 1)
     return figures
+
+
+def locust_window(ns, round_number, attempt, step):
+    """One round's window of Locust from a measured step."""
+    keys = ("users", "rps", "p50_ms", "server_ms_p50", "server_cores", "server_core_cores", "locust_cores")
+    return {"round": round_number, "ns": ns, "tool": "locust", "attempt": attempt, **{k: step.get(k) for k in keys}}
+
+
+def cores_busy_seconds(cores):
+    per_cpu = psutil.cpu_times(percpu=True)
+    return sum(
+        sum(getattr(per_cpu[c], part, 0.0) for part in ("user", "nice", "system", "irq", "softirq", "steal"))
+        for c in cores
+    )
+
+
+def measure_window(ns, round_number, config, context, users, attempt=1):
+    """Locust's window of `ns` in a round, at `users`, measured again once if its core was shared;
+    then wrk's, with as many connections, when BENCH_WRK is on. Every window goes to context["windows"].
+
+    Measuring again costs a window: a run measures again at most as many
+    windows as it has namespaces (a round's worth). On a machine busy all
+    along, the rest are marked instead, and the run says it is not clean.
+    """
+    limit, server_cores = config.shared_limit, len(config.cores["server"])
+    while True:
+        figures = run_locust(ns, f"round{round_number}.{attempt}", config, context, steps=[users], html=False)
+        context["round_figures"][f"{ns} (round {round_number}, attempt {attempt})"] = figures
+        step = best_step(figures["steps"])
+        if step is None:  # the check of its figures says why
+            return
+        window = locust_window(ns, round_number, attempt, step)
+        context["windows"].append(window)
+        if attempt >= 2 or not rounds.shared(window, server_cores, limit) or context["again_left"] <= 0:
+            break
+        context["again_left"] -= 1
+        print(
+            f"    {ns}: other processes took {rounds.others_share(window, server_cores):.0%} of the server's core in "
+            f"round {round_number}: measuring it again",
+            flush=True,
+        )
+        attempt += 1
+    if config.wrk:
+        context["windows"].append(wrk_window(ns, round_number, config, context, step["users"]))
+
+
+def wrk_window(ns, round_number, config, context, users):
+    server = CpuMeter(context["server"].pid)
+    server.sample()
+    before, busy_before, started = server.total(), cores_busy_seconds(config.cores["server"]), time.monotonic()
+    found = wrk.run_one_namespace(
+        ns, context["index"], context["accounts"], context["base_url"], config, users, context["out"], round_number
+    )
+    wall = time.monotonic() - started
+    server.sample()
+    return {
+        "round": round_number,
+        "ns": ns,
+        "tool": "wrk",
+        "attempt": 1,
+        "users": users,
+        "rps": found["rps"],
+        "server_cores": round((server.total() - before) / wall, 3),
+        "server_core_cores": round((cores_busy_seconds(config.cores["server"]) - busy_before) / wall, 3),
+    }
+
+
+def run_capacity(namespaces, config, context, results):
+    """The steps (each namespace's knee), then the rounds: every namespace again at its knee, the order turned each round.
+
+    The steps' best window is not a round's: the most req/s of four noisy
+    windows is a lucky one more often than not (a maximum's bias), and the
+    namespace that drew it would look faster than one measured once.
+    """
+    knee = {}
+    for position, ns in enumerate(namespaces, 1):
+        context["position"] = f"steps {position}/{len(namespaces)}"
+        figures = results["capacity"][ns] = run_locust(ns, "capacity", config, context)
+        print(report.one_line(ns, "capacity", figures), flush=True)
+        best = best_step(figures["steps"])
+        if best:
+            knee[ns] = best["users"]
+        check_server(context, ns)
+    for round_number in range(1, config.rounds + 1):
+        chosen = [ns for ns in rounds.order(namespaces, round_number) if ns in knee]
+        for position, ns in enumerate(chosen, 1):
+            context["position"] = f"round {round_number}/{config.rounds}, {position}/{len(chosen)}"
+            measure_window(ns, round_number, config, context, knee[ns])
+            check_server(context, ns)
+        print(f"    round {round_number}: " + report.round_line(context["windows"], round_number), flush=True)
+
+
+def check_server(context, ns):
+    if context["server"].poll() is not None:
+        raise RuntimeError(f"the server exited with {context['server'].returncode} during {ns}: see server.log")
 
 
 def progress_line(ns, run_kind, context, elapsed, figures_path):
@@ -353,7 +414,7 @@ def cpu_model():
 def start_server(config, env, out, cleanup):
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    workers = len(config["cores"]["server"])
+    workers = len(config.cores["server"])
     command = [
         str(BIN / "gunicorn"),
         "config.wsgi:application",
@@ -369,7 +430,7 @@ def start_server(config, env, out, cleanup):
         str(KEEP_ALIVE_SECONDS),
         "--no-control-socket",  # its default socket path is one per machine: other servers use it too
     ]
-    server = cleanup.enter_context(process_group(command, env, out / "server.log", cpus=config["cores"]["server"]))
+    server = cleanup.enter_context(process_group(command, env, out / "server.log", cpus=config.cores["server"]))
     status, _, body = wait_until_up(f"{base_url}/api/", server, seconds=60)
     if status != 200:
         raise RuntimeError(f"the server answered {status} at /api/: see server.log")
@@ -382,23 +443,30 @@ def start_server(config, env, out, cleanup):
 
 def run_growth(config, env, namespaces, context):
     """BENCH_MODE=growth: the same capacity run with the credential tables filled to each size (manage.py bench_rows)."""
-    chosen = [ns for ns in config["growth_schemes"] if ns in namespaces]
+    chosen = [ns for ns in config.growth_schemes if ns in namespaces]
     found = {}
-    for rows in config["growth_rows"]:
+    for rows in config.growth_rows:
         started = time.monotonic()
         print(run([sys.executable, "manage.py", "bench_rows", "--rows", str(rows)], env, "bench_rows").strip(), end="")
         print(f" ({time.monotonic() - started:.0f} s)")
         found[rows] = {}
         for position, ns in enumerate(chosen, 1):
             context["position"] = f"{position}/{len(chosen)}, {rows} rows"
+            context["credentials"] = context["out"].parent / f".credentials-{rows}"  # bench_rows rewrote the tables
             found[rows][ns] = run_locust(ns, f"growth{rows}", config, context)
             print(report.one_line(ns, "capacity", found[rows][ns]), flush=True)
     return found
 
 
+def hasher():
+    """The site's own settings keep Django's PBKDF2; a test may serve other settings (a fast hasher): say which."""
+    settings = os.environ.get("DJANGO_SETTINGS_MODULE") or "config.settings"
+    return "PBKDF2 (Django's default)" if settings == "config.settings" else f"the one {settings} sets"
+
+
 def namespaces_to_run(config, index):
     known = list(index["namespaces"])
-    chosen = config["schemes"] or known
+    chosen = list(config.schemes or known)
     unknown = [ns for ns in chosen if ns not in known]
     if unknown:
         raise RuntimeError(f"BENCH_SCHEMES: unknown namespace(s) {unknown}; the server has {','.join(known)}")
@@ -406,35 +474,40 @@ def namespaces_to_run(config, index):
 
 
 def main():
-    config = read_config()
+    config = BenchConfig.parse()
     # SIGTERM (a CI timeout, `kill`) ends the run like Ctrl-C does: through the finally blocks that stop the server.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     started = datetime.now(UTC)
-    out = RESULTS / started.strftime("%Y%m%d-%H%M%S")
-    runs = {"all": ["capacity", "latency"], "growth": []}.get(config["mode"], [config["mode"]])
+    results_folder = Path(config.results or ROOT / "benchmarks" / "results")  # the tests write elsewhere
+    out = results_folder / started.strftime("%Y%m%d-%H%M%S")
+    runs = {"all": ["capacity", "latency"], "growth": []}.get(config.mode, [config.mode])
     print(
-        f"make bench ({config['mode']}): capacity steps {config['steps']} x {config['seconds']} s, latency "
-        f"{config['users']} users x {config['seconds']} s; server on CPU {config['cores']['server']}, Locust on CPU "
-        f"{config['cores']['locust']}; results in {out}"
+        f"make bench ({config.mode}): capacity steps {list(config.steps)} then {config.rounds} round(s) x "
+        f"{config.seconds} s, latency "
+        f"{config.users} users x {config.seconds} s; server on CPU {config.cores['server']}, Locust on CPU "
+        f"{config.cores['locust']}; results in {out}"
     )
-    os.sched_setaffinity(0, config["cores"]["locust"])  # this script waits beside Locust, off the server's cores
+    os.sched_setaffinity(0, config.cores["locust"])  # this script waits beside Locust, off the server's cores
     results = {run_kind: {} for run_kind in runs}
     with ExitStack() as cleanup:
         scratch = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="authdemo-bench-")))
-        database = BenchDatabase(os.environ.get("DATABASE_URL"), scratch)
+        database = BenchDatabase(os.environ.get("DATABASE_URL"), scratch, config.database)
         database.create()
         cleanup.callback(database.drop)
         redis_url = os.environ.get("REDIS_URL")
-        cache = cache_meta(redis_url, len(config["cores"]["server"]))
+        cache = cache_meta(redis_url, len(config.cores["server"]))
         out.mkdir(parents=True)  # once the database and the cache answered: a failed start leaves no empty folder
         meta = {
             "started": started.isoformat(timespec="seconds"),
-            "mode": config["mode"],
-            "users": config["users"],
-            "seconds": config["seconds"],
-            "steps": config["steps"],
-            "spawn_rate": config["users"],
-            "processes": config["processes"],
+            "mode": config.mode,
+            "users": config.users,
+            "seconds": config.seconds,
+            "steps": list(config.steps),
+            "rounds": config.rounds if "capacity" in runs else 0,
+            "shared_limit": config.shared_limit,
+            "locust_cpu_limit": config.locust_cpu_limit,
+            "spawn_rate": config.users,
+            "processes": config.processes,
             "wait_time": WAIT_TIME,
             "task_mix": TASK_MIX,
             "versions": versions(),
@@ -445,7 +518,7 @@ def main():
             "machine": platform.platform(),
             "server": {
                 "software": f"gunicorn {metadata.version('gunicorn')}",
-                "workers": len(config["cores"]["server"]),
+                "workers": len(config.cores["server"]),
                 "worker_class": "gthread",
                 "threads": THREADS,
                 "keep_alive_seconds": KEEP_ALIVE_SECONDS,
@@ -453,7 +526,7 @@ def main():
                 "debug": False,
                 "static_files": "whitenoise",
                 "login_throttle": LOGIN_THROTTLE,
-                "password_hasher": "PBKDF2 (Django's default)",
+                "password_hasher": hasher(),
             },
             "database": database.meta,
             "cache": cache,
@@ -471,7 +544,7 @@ def main():
         )
         run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], env, "migrate")
         accounts = scratch / "accounts.json"
-        seeded = max(config["users"], config["steps"][-1]) * max(1, config["processes"])
+        seeded = max(config.users, config.steps[-1]) * max(1, config.processes)
         accounts.write_text(
             run([sys.executable, "manage.py", "seed_bench", "--users", str(seeded), "--json"], env, "seed_bench")
         )
@@ -488,35 +561,42 @@ def main():
         namespaces = namespaces_to_run(config, index)
         meta["namespaces"] = {ns: index["namespaces"][ns] for ns in namespaces}
         print(
-            f"server: gunicorn on {base_url}, {meta['server']['workers']} gthread worker(s) x {THREADS} threads, CPU {config['cores']['server']}"
+            f"server: gunicorn on {base_url}, {meta['server']['workers']} gthread worker(s) x {THREADS} threads, CPU {config.cores['server']}"
         )
-        context = {"out": out, "base_url": base_url, "api_index": api_index, "accounts": accounts, "server": server}
+        context = {
+            "out": out,
+            "base_url": base_url,
+            "api_index": api_index,
+            "index": index,
+            "accounts": accounts,
+            "credentials": scratch / "credentials",
+            "server": server,
+            "windows": [],
+            "round_figures": {},
+            "again_left": len(namespaces),
+        }
+        context["credentials"].mkdir()
         for run_kind in runs:
+            if run_kind == "capacity":
+                run_capacity(namespaces, config, context, results)
+                results["windows"], results["round_figures"] = context["windows"], context["round_figures"]
+                continue
             for position, ns in enumerate(namespaces, 1):
                 context["position"] = f"{position}/{len(namespaces)}"
                 results[run_kind][ns] = run_locust(ns, run_kind, config, context)
                 print(report.one_line(ns, run_kind, results[run_kind][ns]), flush=True)
-                if config["wrk"] and run_kind == "capacity":  # seconds after Locust: the same load around it
-                    results.setdefault("wrk", {})[ns] = wrk.run_one_namespace(
-                        ns, index, accounts, base_url, config, results[run_kind][ns], out
-                    )
-                if server.poll() is not None:
-                    raise RuntimeError(f"the server exited with {server.returncode} during {ns}: see server.log")
-        if config["mode"] == "growth":
+                check_server(context, ns)
+        if config.mode == "growth":
             results = {"growth": run_growth(config, env, namespaces, context)}
-        if config["wrk"] and config["mode"] == "latency":
-            for ns in namespaces:
-                results.setdefault("wrk", {})[ns] = wrk.run_one_namespace(
-                    ns, index, accounts, base_url, config, None, out
-                )
+    meta["mounted"] = list(index["namespaces"])
     meta["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
-    meta["cores"] = config["cores"]
-    write = report.write_growth if config["mode"] == "growth" else report.write
-    summary, problems = write(out, meta, results, logins)
-    latest = RESULTS / "latest"
+    meta["cores"] = config.cores
+    write = report.write_growth if config.mode == "growth" else report.write
+    summary, problems = write(out, meta, results, logins, config)
+    latest = results_folder / "latest"
     shutil.rmtree(latest, ignore_errors=True)
     shutil.copytree(out, latest)
-    print(report.growth_table(summary) if config["mode"] == "growth" else report.table(summary))
+    print(report.growth_table(summary) if config.mode == "growth" else report.table(summary))
     print(
         f"\nWritten: {latest}/ (summary.json, report.md, latency.png, capacity.png, locust-<ns>.html); this run also in {out}/"
     )

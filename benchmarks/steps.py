@@ -3,26 +3,19 @@
 No Locust and no site imports: the locustfile feeds ``Records``, its shape
 asks a ``Stepper`` what to do next, and the tests can drive both by hand.
 
-Percentiles here are nearest-rank over the exact round trips: the p95 of
-1,000 responses is the 950th fastest, a time one real response took. (Locust's
-own percentiles come from buckets rounded to two significant digits: 3 ms and
-4 ms, nothing between.)
+Percentiles here are nearest-rank over the exact round trips
+(benchmarks/stats.py). Locust's own come from buckets rounded to two
+significant digits: 3 ms and 4 ms, nothing between.
 """
 
-import math
 from collections import Counter
+
+from benchmarks.stats import best_step, percentile
 
 KNEE_GAIN = 1.05  # a step that adds less than 5% req/s to the best so far has stopped rising...
 KNEE_LATENCY = 1.25  # ...and latency is climbing if its p50 is 25% above that best step's
 KNEE_PATIENCE = 2  # two such steps in a row: one alone may be a burst of other work on a shared machine
 LOGIN_TIMEOUT = 60  # seconds for a step's new users to log in (each login hashes a password)
-
-
-def percentile(sorted_values, fraction):
-    """Nearest rank: the smallest value with at least `fraction` of the values at or below it."""
-    if not sorted_values:
-        return None
-    return sorted_values[max(0, math.ceil(fraction * len(sorted_values)) - 1)]
 
 
 def exact(values):
@@ -111,7 +104,7 @@ class Stepper:
     def tick(self, now, records, settle=0.0):
         users = self.steps[self.index]
         if self.phase == "spawn":
-            self.since = self.since or now
+            self.since = now if self.since is None else self.since
             if records.ready < users:
                 if now - self.since > LOGIN_TIMEOUT:
                     self.stop_reason = f"only {records.ready} of {users} users had logged in after {LOGIN_TIMEOUT} s"
@@ -167,7 +160,7 @@ class Stepper:
             return f"the last step ({self.steps[-1]} users)"
         if not self.knee or len(done) <= KNEE_PATIENCE:
             return None
-        best = max(done[:-KNEE_PATIENCE], key=lambda step: step["rps"])
+        best = best_step(done[:-KNEE_PATIENCE])
         past = done[-KNEE_PATIENCE:]
         if all(s["rps"] < best["rps"] * KNEE_GAIN and s["p50_ms"] > best["p50_ms"] * KNEE_LATENCY for s in past):
             last = past[-1]
@@ -176,11 +169,6 @@ class Stepper:
                 f"{best['users']} users while p50 rose {last['p50_ms'] / best['p50_ms']:.1f}x"
             )
         return None
-
-
-def capacity(steps):
-    """The best step: the most req/s the namespace sustained, and at how many users."""
-    return max(steps, key=lambda step: step["rps"]) if steps else None
 
 
 def user_class_name(ns):

@@ -9,10 +9,11 @@ client acknowledges it, and a client that keeps its connection alive (every
 browser, wrk, Locust) delays that acknowledgement by up to 40 ms. Every
 response after the first then takes about 40 ms, whatever the view did.
 gunicorn sets TCP_NODELAY on its socket, and a keep-alive client gets each
-response as soon as the server has made it (README, "Serving the demo").
+response as soon as the server has made it (docs/serving.md, "Serving the demo").
 """
 
 import os
+import signal
 
 # One process, so that everything a request leaves in the process is found by
 # the next one: the local-memory cache (the login throttle's counts, token-cached's
@@ -41,3 +42,17 @@ reload_extra_files = ["*/templates/**/*.html"]
 accesslog = "-"  # every request on the terminal, as runserver prints them
 # No control socket: its default path is one per user, so two demos on two ports would share it.
 control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """Ctrl-C is the master's to handle: the worker ignores SIGINT.
+
+    A terminal sends Ctrl-C's SIGINT to every process of the foreground group,
+    the worker included, and the master answers its own copy by sending each
+    worker SIGQUIT. A worker that handled both could be stopping its thread pool
+    for the first signal when the second came in, and the second handler then
+    waited forever for the lock the first one held (ThreadPoolExecutor.shutdown):
+    the master, waiting for that worker, left make demo running for its whole
+    graceful timeout. With SIGINT ignored here, a worker gets one signal to stop.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

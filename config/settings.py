@@ -1,4 +1,4 @@
-"""Settings for the side-by-side demo, read from the environment (see the README's table).
+"""Settings for the side-by-side demo, read from the environment (docs/serving.md lists them).
 
 Every value that differs between a laptop and a deployment comes from an
 environment variable; nothing secret is written here.
@@ -36,6 +36,8 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or checkout_secret_key()
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
 ]
+if DEBUG:  # the browser lab's other sites (lab/): Chromium resolves *.localhost to loopback
+    ALLOWED_HOSTS += ["evil.localhost", "app.localhost"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,6 +51,7 @@ INSTALLED_APPS = [
     "api",
     "instrumentation",
     "measurements",
+    "outages",  # a database or cache that is down: 503 with a reason (outages.middleware), and the /outages/ page
     "rest_framework",
     "rest_framework.authtoken",
     "rest_framework_simplejwt.token_blacklist",
@@ -61,17 +64,25 @@ INSTALLED_APPS = [
     "auth_jwt",
     "auth_jwt_rsa",
     "auth_knox",
+    "auth_jwt_cookie",
     # Before oauth2_provider: its templates/oauth2_provider/base.html dresses DOT's login-consent page as the site.
     "auth_oauth2",
     "oauth2_provider",  # django-oauth-toolkit: the authorization server at /o/
     "costs",  # /costs/: what each JWT algorithm costs, where each namespace's time goes
+    "corsheaders",
+    "lab",  # the browser lab at /lab/: only with DEBUG, only from loopback
 ]
 
 MIDDLEWARE = [
     # First, so that it sees every query of the request, middleware included.
     "instrumentation.middleware.QueryCountMiddleware",
+    # Next: everything further in may ask the database or the cache, and an outage there becomes a 503.
+    "outages.middleware.OutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The lab's other sites (evil.localhost, app.localhost) get the lab's pages for them, nothing else.
+    "lab.middleware.LabSitesMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # before CommonMiddleware, as django-cors-headers asks
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Django's CommonMiddleware, with a URL missing its trailing slash answered 308 for every method.
     "api.trailing_slash.TrailingSlashMiddleware",
@@ -118,12 +129,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A server that is down answers at once (connection refused); one that does not answer at all
+    # must not hold a request for libpq's default of forever: the client gets its 503 in seconds.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 2))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: used by token-cached and by the login throttle.
 REDIS_URL = os.environ.get("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Short socket timeouts (redis-py's default is none): a Redis that stops answering costs a request one second.
+    REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT_SECONDS", 1))
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -167,6 +190,12 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- CORS (django-cors-headers): no origin but those named here; the lab adds its own
+# same-site front end under DEBUG from loopback (lab/cors.py).
+CORS_ALLOWED_ORIGINS = [o.strip() for o in os.environ.get("DJANGO_CORS_ALLOWED_ORIGINS", "").split(",") if o.strip()]
+CORS_ALLOW_CREDENTIALS = True  # sent to the origins above only
+CORS_URLS_REGEX = r"^/(api|lab)/"
+
 # --- Django REST framework: no scheme unless a namespace names one.
 LOGIN_THROTTLE = os.environ.get("LOGIN_THROTTLE", "10/minute")
 REST_FRAMEWORK = {
@@ -182,6 +211,8 @@ REST_FRAMEWORK = {
     # The client's address is REMOTE_ADDR; X-Forwarded-For is not trusted.
     "NUM_PROXIES": 0,
     "DEFAULT_SCHEMA_CLASS": "api.openapi.AutoSchema",  # drf-spectacular's, plus the refusals DRF answers
+    # DRF's, with a database or cache that is down answered 503 with a reason (outages.responses).
+    "EXCEPTION_HANDLER": "outages.handlers.exception_handler",
 }
 
 # --- OpenAPI schema and Swagger UI (drf-spectacular), at /api/schema/ and /api/docs/.
@@ -218,6 +249,10 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer", "JWT"),
     "SIGNING_KEY": SECRET_KEY,
 }
+
+# --- jwt-cookie: simplejwt's tokens in HttpOnly cookies, sent only with requests this site starts
+# (auth_jwt_cookie/cookies.py says why Strict, not Lax).
+JWT_COOKIE_SAMESITE = "Strict"
 
 # --- jwt-rsa: simplejwt's tokens signed with a key pair, by the private key in this PEM file; unset, by one
 # generated once per checkout into .jwt_rsa_private_key.pem (untracked), like the secret key. The
@@ -274,6 +309,8 @@ OAUTH2_PROVIDER = {
 # oauth2-introspect-cached trusts an answer. Unset, the authorization server is this site itself.
 OAUTH2_INTROSPECT_URL = os.environ.get("OAUTH2_INTROSPECT_URL") or None
 OAUTH2_INTROSPECT_CACHE_SECONDS = env_int("OAUTH2_INTROSPECT_CACHE_SECONDS", 60)
+# --- The outage measurement (manage.py outages writes it, /outages/ shows it): recorded, in the repository.
+OUTAGES_FILE = Path(os.environ.get("OUTAGES_FILE") or BASE_DIR / "docs" / "outages.json")
 
 # --- token-cached.
 TOKEN_CACHE_SECONDS = env_int("TOKEN_CACHE_SECONDS", 60)
@@ -281,6 +318,11 @@ TOKEN_CACHE_SECONDS = env_int("TOKEN_CACHE_SECONDS", 60)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"django": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")}},
+    # An outage is one line when it starts and one when it ends (the "outages" logger), not a traceback per request.
+    "filters": {"no_outage_tracebacks": {"()": "outages.log.NoOutageTracebacks"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_outage_tracebacks"]}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+        "outages": {"handlers": ["console"], "level": "INFO"},
+    },
 }

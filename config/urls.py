@@ -6,6 +6,7 @@ the login endpoints that scheme needs. Adding a namespace: an app with its
 ``scheme.py``, and one ``namespace(...)`` line here.
 """
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
@@ -13,6 +14,7 @@ from rest_framework.permissions import AllowAny
 
 import auth_basic.urls
 import auth_jwt.urls
+import auth_jwt_cookie.urls
 import auth_jwt_rsa.urls
 import auth_knox.urls
 import auth_session.urls
@@ -23,12 +25,14 @@ from api.throttling import login_throttled
 from auth_basic.authentication import BasicAuthentication
 from auth_jwt import views as jwt_views
 from auth_jwt.authentication import JWTAuthentication, JWTStatelessUserAuthentication
+from auth_jwt_cookie.authentication import JWTCookieAuthentication
 from auth_jwt_rsa.authentication import JWTAuthentication as JWTRSAAuthentication
 from auth_knox.authentication import KnoxTokenAuthentication
 from auth_oauth2.authentication import OAuth2Authentication
 from auth_session.authentication import SessionAuthentication
 from auth_token.authentication import CachedTokenAuthentication, TokenAuthentication
 from costs import views as costs_views
+from outages.views import OutagesView
 from pages import views as pages
 
 
@@ -52,16 +56,21 @@ def namespace(ns, authentication_classes, extra_urls=(), permission_classes=None
     return path(f"api/{ns}/", include((urls, ns)))
 
 
+# The browser lab: mounted only with DEBUG, and its views answer only requests from loopback (lab/access.py).
+LAB = [path("lab/", include("lab.urls"))]
+
 urlpatterns = [
     path("", pages.LandingView.as_view(), name="landing"),
     path("api/", views.ApiIndexView.as_view(), name="api-index"),
     path("race/", pages.RaceView.as_view(), name="race"),  # the same GET me/ to each namespace, from the browser
+    *(LAB if settings.DEBUG else []),
     path("step-by-step/", pages.StepByStepView.as_view(), name="step-by-step"),
     path("account-events/", pages.AccountEventsView.as_view(), name="account-events"),
     path("stolen-database/", pages.StolenDatabaseView.as_view(), name="stolen-database"),
     path("choose/", pages.ChooseView.as_view(), name="choose"),
     path("costs/", costs_views.CostsView.as_view(), name="costs"),  # JWT algorithms; where each namespace's time goes
     path("costs/profile.svg", costs_views.ProfileChartView.as_view(), name="costs-profile-chart"),
+    path("outages/", OutagesView.as_view(), name="outages"),  # what keeps working while a service is down
     # OpenAPI: every namespace's operations, each with its own security scheme.
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", views.SwaggerUIView.as_view(url_name="schema"), name="swagger-ui"),
@@ -74,10 +83,11 @@ urlpatterns = [
     namespace("jwt-stateless", [JWTStatelessUserAuthentication]),  # tokens from /api/jwt/login/
     namespace("jwt-rsa", [JWTRSAAuthentication], auth_jwt_rsa.urls.urlpatterns),  # RS256; the public key at jwks.json
     namespace("knox", [KnoxTokenAuthentication], auth_knox.urls.urlpatterns),
+    namespace("jwt-cookie", [JWTCookieAuthentication], auth_jwt_cookie.urls.urlpatterns),  # HttpOnly cookies, CSRF
     namespace("oauth2", [OAuth2Authentication]),  # tokens from the authorization server at /o/
     # The OAuth 2.0 authorization server (django-oauth-toolkit): authorize/, token/, revoke_token/, introspect/.
     path("o/", include("auth_oauth2.authorization_server_urls")),
-    # The JWT tutorial's walkthrough (shared/seed/jwt-tutorial.txt), as written.
+    # The JWT tutorial's walkthrough (docs/jwt-tutorial.md), as written.
     path("jwt-auth/", jwt_views.TutorialLoginView.as_view(), name="tutorial-jwt-auth"),
     path("auth-jwt/", jwt_views.TutorialLoginView.as_view(), name="tutorial-auth-jwt"),
     path("auth-jwt-refresh/", jwt_views.TutorialRefreshView.as_view(), name="tutorial-refresh"),

@@ -7,7 +7,7 @@ set up) draws it from the command's JSON too.
 import matplotlib
 
 matplotlib.use("Agg")  # files only, no display
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
 COLOURS = {  # colour-blind-safe (Okabe-Ito), authentication's parts in neighbouring hues
     "framework and middleware": "#999999",

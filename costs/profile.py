@@ -50,8 +50,7 @@ def steps():
         ("instrumentation.views.InstrumentedView", "perform_authentication", AUTH),
         ("jwt.api_jws.PyJWS", "_verify_signature", CRYPTO),  # HMAC, RSA, ECDSA or Ed25519
         (f"{hasher.__module__}.{hasher.__qualname__}", "verify", CRYPTO),  # basic: the password hash
-        ("knox.auth", "hash_token", CRYPTO),  # knox: the token's digest
-        ("auth_token.authentication.CachedTokenAuthentication", "cache_key", CRYPTO),  # its SHA-256
+        *((owner, attribute, CRYPTO) for owner, attribute in registry.crypto_steps()),  # each scheme's own hashing
         ("django.db.backends.utils.CursorWrapper", "execute", DATABASE),
         *((cache_class(), method, CACHE) for method in ("get", "set", "add", "get_many", "delete")),
         ("api.views.MeView", "get", VIEW),

@@ -14,9 +14,11 @@ from time import perf_counter
 from django.conf import settings
 from django.db import connections
 
+import registry
+
 # Which phase of the request the code is in. The middleware and the views set
 # it as a request goes through them (see QueryCountMiddleware and
-# api.views.InstrumentedView); a recorder reads it for queries that no
+# instrumentation.views.InstrumentedView); a recorder reads it for queries that no
 # library step below claims. A ContextVar, not an attribute of the request, so
 # that any recorder sees it, and each thread (each gunicorn worker thread, each
 # nested in-process request) has its own.
@@ -26,25 +28,25 @@ current_step = ContextVar("current_step", default="outside any request")
 # ("module.Class.method" prefixes), innermost caller first. Matching the caller,
 # not the table name in the SQL, means a renamed table or a custom user model
 # still gets the right step, and the list says which code asks the database.
-LIBRARY_STEPS = (
-    ("django.contrib.sessions.", "session lookup"),
-    ("rest_framework.authentication.TokenAuthentication.", "token lookup"),
-    ("rest_framework.authtoken.", "token lookup"),
-    ("knox.auth.TokenAuthentication._cleanup_token", "expired-token cleanup"),  # knox reads the user's tokens
-    ("knox.auth.", "token lookup"),
-    ("oauth2_provider.oauth2_validators.OAuth2Validator._load_access_token", "token lookup"),  # DOT's, by SHA-256
-    ("rest_framework_simplejwt.tokens.", "refresh-token bookkeeping"),
-    ("rest_framework_simplejwt.authentication.", "user lookup"),
+# Each scheme's app names its library's steps (``Scheme.sql_steps``); Django's
+# own come last, so a library's more particular prefix wins within one frame.
+DJANGO_STEPS = (
+    ("django.contrib.sessions.", "session lookup"),  # SessionMiddleware: in every namespace that gets the cookie
     ("django.contrib.auth.", "user lookup"),
 )
 
 
+def library_steps():
+    return (*registry.sql_steps(), *DJANGO_STEPS)
+
+
 def step_of_caller(frame):
     """The step that issued the query running under `frame`: the innermost library step, else the request's phase."""
+    steps = library_steps()
     while frame is not None:
         code = frame.f_code
         where = f"{frame.f_globals.get('__name__', '')}.{code.co_qualname}"
-        for prefix, step in LIBRARY_STEPS:
+        for prefix, step in steps:
             if where.startswith(prefix):
                 return step
         frame = frame.f_back
@@ -137,12 +139,12 @@ class QueryCountMiddleware:
     - ``X-DB-Queries: <n>``
     - ``Server-Timing: db;dur=..., auth;dur=..., total;dur=...`` (browser dev tools show it)
 
-    ``auth`` is filled in by the views (see ``api.views.InstrumentedView``),
+    ``auth`` is filled in by the views (see ``instrumentation.views.InstrumentedView``),
     which time DRF's authentication step itself.
 
     With ``DEBUG`` or ``DEMO_SHOW_SQL`` on, ``request.cost`` is an
     ``SQLRecorder`` that also keeps the statements, each with its step: the
-    library step that issued it (``LIBRARY_STEPS``), or else the phase the
+    library step that issued it (``library_steps()``), or else the phase the
     request was in (``current_step``: before the view, authentication, the
     resource itself, rendering). The setting is read once, when the server
     starts; off, a request pays only for the counter (and for naming its

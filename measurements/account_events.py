@@ -4,39 +4,41 @@ For each event (logout, password change, account deactivated, account
 deleted) and each credential a client of some namespace holds, a throwaway
 user holds that credential; the event happens; the credential is tried again
 at once and, if it still works, again once whatever keeps it alive has run
-out: each scheme's scheme.py makes it run out in one second (a JWT signed again
-with a one-second lifetime, the token-cached entry given a one-second lease).
+out: each scheme's scheme.py makes it have run out a second ago (a JWT signed
+again with an expiry a second past, the token-cached entry's lease ended), so
+the same checks that refuse an expired credential refuse it, with no waiting.
 
 Everything happens in one database transaction that is rolled back: the demo
 users' data is never touched. Used by ``manage.py account_events``, the
-landing page and the README's table.
+/account-events/ page and docs/security.md's table.
 """
 
 import logging
 import secrets
-import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 import registry
 
-from .measure import SiteClient, kept
+from .measure import SiteClient, kept, new_throwaway_user
 
-EVENTS = ["logout", "password change", "account deactivated", "account deleted"]
+EVENTS = ["logout", "password change", "account deactivated", "account deleted", "refresh token reused after rotation"]
+# The last one happens only to a credential that comes with a rotating refresh token (a scheme with the
+# reuse_after_rotation hook): the client refreshes, then a thief replays the refresh token it used (RFC 9700).
+DOES_NOT_APPLY = "does not apply"
 
-# How long the stand-ins for "until it expires" live.
-SHORT_SECONDS = 1
+# The stand-ins for "until it expires" ran out this many seconds ago (expire_soon's `seconds`, negative): checked
+# by the very code that checks a real expiry, and nobody waits for them.
+RUN_OUT_SECONDS = -1
 
 
 def credentials():
     """The table's rows: each namespace's credential (public has none), then the others (jwt's refresh token)."""
-    schemes = registry.schemes()
-    rows = [credential for scheme in schemes for credential in scheme.account_credentials()]
-    return sorted(rows, key=lambda c: c not in schemes)  # stable: each group keeps the URLconf's order
+    rows = [credential for scheme in registry.schemes() for credential in scheme.get_credentials()]
+    return sorted(rows, key=lambda c: bool(c.row))  # stable: each group keeps the URLconf's order
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class Cell:
 
 
 def verdict(credential, after_event, after_expiry):
+    if after_event is None:
+        return DOES_NOT_APPLY
     if after_event != 200:
         return "no"
     if after_expiry == 200:
@@ -60,16 +64,16 @@ class Holder:
     """A throwaway user holding one credential (a row of the table), as a client keeps it, tried as a client would."""
 
     def __init__(self, credential, encoded_password, password):
-        self.credential = credential  # a Scheme, or another credential a scheme's client holds
-        self.user = get_user_model().objects.create(
-            username=f"account-events-{secrets.token_hex(8)}", password=encoded_password
-        )
+        self.credential = credential  # a registry.Credential: a namespace's own, or another its client holds
+        self.user = new_throwaway_user("account-events", encoded_password)
         self.client = SiteClient()
         self.held = credential.log_in(self.client, self.user, password)  # what its logout needs, if anything
-        self.short_lived = None  # the credential made to run out in SHORT_SECONDS, once the event left it working
+        self.short_lived = None  # the credential made to have run out, once the event left it working
 
     def attempt(self):
-        """The status a client gets using the credential (its short-lived self once that is made)."""
+        """The status a client gets using the credential (its short-lived self once that is made); None: no event."""
+        if self.held is DOES_NOT_APPLY:
+            return None
         held = self.held if self.short_lived is None else self.short_lived
         return self.credential.attempt(self.client, held).status_code
 
@@ -78,8 +82,8 @@ class Holder:
         return self.credential.still_valid(self.client, self.held)
 
     def expire_soon(self):
-        """Make whatever keeps the credential alive run out in SHORT_SECONDS, where something does."""
-        self.short_lived = self.credential.expire_soon(self.client, self.held, SHORT_SECONDS)
+        """Make whatever keeps the credential alive have run out (RUN_OUT_SECONDS), where something does."""
+        self.short_lived = self.credential.expire_soon(self.client, self.held, RUN_OUT_SECONDS)
 
     # --- The events
 
@@ -99,12 +103,18 @@ class Holder:
     def delete(self):
         self.user.delete()
 
+    def reuse_after_rotation(self):
+        """The client refreshes; the old refresh token is replayed. Afterwards the client holds what it got back."""
+        hook = getattr(self.credential, "reuse_after_rotation", None)  # a scheme without rotation has none
+        self.held = DOES_NOT_APPLY if hook is None else hook(self.client, self.held)
+
     def undergo(self, event):
         {
             "logout": self.log_out,
             "password change": self.change_password,
             "account deactivated": self.deactivate,
             "account deleted": self.delete,
+            "refresh token reused after rotation": self.reuse_after_rotation,
         }[event]()
 
 
@@ -136,7 +146,6 @@ def measure():
             after_event[name, event] = holder.attempt()
             if after_event[name, event] == 200:
                 holder.expire_soon()
-        time.sleep(SHORT_SECONDS + 0.2)
         table = {
             c.name: {event: cell(c, holders[c.name, event], after_event[c.name, event]) for event in EVENTS}
             for c in rows
@@ -146,7 +155,7 @@ def measure():
 
 
 def cell(credential, holder, status):
-    after_expiry = holder.attempt() if status == 200 else None
+    after_expiry = holder.attempt() if status == 200 else None  # (None too where the event does not apply)
     return Cell(status, after_expiry, verdict(credential, status, after_expiry))
 
 

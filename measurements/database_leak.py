@@ -3,9 +3,9 @@
 Each protected namespace gets a throwaway user holding a live credential of its
 scheme (checked: GET me/ answers 200). Then the rows each scheme stores are
 copied, column by column as the database holds them, into plain Python data:
-``auth_user``, ``django_session``, ``authtoken_token``, ``knox_authtoken``,
-simplejwt's outstanding and blacklisted tokens and django-oauth-toolkit's access and refresh tokens. Then each scheme's own hook
-(``database_leak`` in its app's scheme.py, which calls its leak.py) plays the attacker: it builds
+``auth_user`` and every table a scheme's app names in its ``tables``. Then each
+scheme's own hook (its credential's ``database_leak`` in its app's scheme.py,
+which calls its leak.py) plays the attacker: it builds
 credentials from the copy alone and sends them to the namespace with a fresh
 client, through the whole site. Where the copy holds only hashes, the attacker
 can only guess: how fast one core guesses is timed against the stolen hash
@@ -13,7 +13,7 @@ itself, with the site's own code.
 
 Only the throwaway users' rows are copied (nobody else's secrets are read),
 and they are deleted afterwards with everything they made. Used by
-``manage.py database_leak``, the landing page and the README's table.
+``manage.py database_leak``, the /stolen-database/ page and docs/security.md's table.
 """
 
 import secrets
@@ -25,30 +25,23 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.contrib.sessions.models import Session
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.test import Client
-from knox.models import AuthToken
-from oauth2_provider.models import get_access_token_model, get_refresh_token_model
-from rest_framework.authtoken.models import Token
-from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 import registry
 from api.models import Note
 
 from .account_events import refusals_not_logged
-from .measure import client_for, delete_user, get_me, host, kept, leave_no_session
+from .measure import client_for, delete_user, get_me, host, kept, leave_no_session, new_throwaway_user
 
-# The tables the schemes keep their side of a credential in, by the names the database gives them.
-STORED = [
-    get_user_model(),
-    Session,
-    Token,
-    AuthToken,
-    OutstandingToken,
-    BlacklistedToken,
-    get_access_token_model(),
-    get_refresh_token_model(),
-]
+
+@dataclass(frozen=True)
+class Victims:
+    """Whose rows a copy takes (registry.Table.rows_of): the throwaway users, and the keys of their sessions."""
+
+    user_ids: list
+    session_keys: list
 
 
 @dataclass(frozen=True)
@@ -134,40 +127,33 @@ def common_passwords():
 
 
 def protected():
-    """The namespaces that store a credential, in the registry's order (each one's scheme.py has a database_leak)."""
-    return [scheme for scheme in registry.schemes() if scheme.client.kind != "none"]
+    """The namespaces that store a credential, in the registry's order (each one's credential has a database_leak)."""
+    return registry.protected()
 
 
 def steal(victims, session_keys):
-    """The throwaway users' rows of every table in STORED, read with plain SQL: what a dump of them would hold.
+    """The throwaway users' rows of auth_user and of every scheme's tables, read with plain SQL: what a dump would hold.
 
-    Only their rows are read (the WHERE clauses), so nobody else's secrets leave the database.
+    Only their rows are read (each Table's ``rows_of``), so nobody else's secrets leave the database.
     """
-    user_ids = [victim.user_id for victim in victims]
-    outstanding = connection.ops.quote_name(OutstandingToken._meta.db_table)
-    owned = where_in("user_id", user_ids)
-    where = {
-        get_user_model(): where_in("id", user_ids),
-        Session: where_in("session_key", sorted(session_keys)),
-        BlacklistedToken: (f"token_id IN (SELECT id FROM {outstanding} WHERE {owned[0]})", owned[1]),
-    }
+    whose = Victims(user_ids=[victim.user_id for victim in victims], session_keys=sorted(session_keys))
+    querysets = [get_user_model()._base_manager.filter(id__in=whose.user_ids)]
+    querysets += [table.rows_of(whose) for table in registry.tables()]
     tables = {}
     with connection.cursor() as cursor:
-        for model in STORED:
-            table = model._meta.db_table
-            condition, params = where.get(model, owned)
+        for queryset in querysets:
+            # The ORM writes the WHERE clause; the rows are read as the database gives them, column by column.
+            meta, quote = queryset.model._meta, connection.ops.quote_name
+            tables[meta.db_table] = []
+            try:
+                rows, params = queryset.values_list("pk").query.sql_with_params()
+            except EmptyResultSet:  # no victim has a row there (no session key, say)
+                continue
             # Table and column names come from the models; the values are parameters.
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)} WHERE {condition}", params)  # noqa: S608
+            cursor.execute(f"SELECT * FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} IN ({rows})", params)  # noqa: S608
             columns = [column[0] for column in cursor.description]
-            tables[table] = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+            tables[meta.db_table] = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     return Copy(tables)
-
-
-def where_in(column, values):
-    """(SQL condition, parameters): `column` is one of `values`."""
-    if not values:
-        return "1 = 0", []
-    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
 def measure(guess_seconds=1.0):
@@ -175,20 +161,19 @@ def measure(guess_seconds=1.0):
     schemes = protected()
     password = secrets.token_urlsafe()
     encoded = make_password(password)  # hashed once, with the site's own hasher, for every throwaway user
-    User = get_user_model()
     users, clients = {}, {}
     try:
         with refusals_not_logged():
             for scheme in schemes:
                 ns = scheme.ns
-                users[ns] = User.objects.create(username=f"database-leak-{secrets.token_hex(8)}", password=encoded)
+                users[ns] = new_throwaway_user("database-leak", encoded)
                 clients[ns] = client_for(ns, users[ns], password)
                 if get_me(clients[ns], ns).status_code != 200:
                     raise RuntimeError(f"the throwaway user's credential did not work at /api/{ns}/")
             victims = {ns: victim(ns, user) for ns, user in users.items()}
             session_keys = {c.cookies["sessionid"].value for c in clients.values() if "sessionid" in c.cookies}
             copy = steal(victims.values(), session_keys)
-            table = {s.ns: s.database_leak(copy, victims[s.ns], Attacker(guess_seconds)) for s in schemes}
+            table = {s.ns: s.credential.database_leak(copy, victims[s.ns], Attacker(guess_seconds)) for s in schemes}
             return {ns: leak for ns, leak in table.items() if leak is not None}
     finally:
         forget(users, clients)
@@ -200,7 +185,7 @@ def victim(ns, user):
 
 
 def forget(users, clients):
-    """Delete the throwaway users and all they left: sessions, cache entries, JWT rows (simplejwt keeps those)."""
+    """Delete the throwaway users and all they left: sessions, cache entries, what the schemes keep (Credential.forget)."""
     for client in clients.values():
         leave_no_session(client)
     for user in users.values():

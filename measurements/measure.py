@@ -17,12 +17,13 @@ from time import perf_counter
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.test import Client, override_settings
 
 import registry
 from api.seeding import DEMO_USERS
-from instrumentation.cost_headers import read_cost
 from instrumentation.middleware import SQLRecorder, counting
+from recipes.cost_headers import read_cost
 
 
 @dataclass
@@ -66,7 +67,9 @@ class SiteClient(Client):
 def client_for(ns, user, password):
     """A test client that carries `user`'s credential for namespace `ns`, obtained without the login endpoints' throttle."""
     client = SiteClient()
-    registry.scheme(ns).log_in(client, user, password)  # the namespace's own scheme.py says how
+    credential = registry.scheme(ns).credential
+    if credential is not None:
+        credential.log_in(client, user, password)  # the namespace's own scheme.py says how
     return client
 
 
@@ -99,11 +102,20 @@ def p95(values):
     return statistics.quantiles(values, n=20, method="inclusive")[-1]
 
 
+def new_throwaway_user(purpose, encoded_password):
+    """A user made for one measurement, named "<purpose>-<random>", its password already hashed by the site's hasher.
+
+    Hashing is left to the caller (``make_password``): a measurement that makes
+    many users hashes once for all of them (Basic's hasher costs a quarter of a second).
+    """
+    return get_user_model().objects.create(username=f"{purpose}-{secrets.token_hex(8)}", password=encoded_password)
+
+
 @contextmanager
-def throwaway_user():
-    """A user made for one measurement, with a random password hashed by the site's real hasher; deleted afterwards."""
+def throwaway_user(purpose="compare-auth"):
+    """(user, password): a throwaway user with a random password, deleted afterwards with what the schemes keep of it."""
     password = secrets.token_urlsafe(16)
-    user = get_user_model().objects.create_user(f"compare-auth-{secrets.token_hex(4)}", password=password)
+    user = new_throwaway_user(purpose, make_password(password))
     try:
         yield user, password
     finally:
@@ -112,9 +124,9 @@ def throwaway_user():
 
 def delete_user(user):
     """Delete a measurement's user, and what the schemes keep about it that deleting it leaves (JWT rows, cache entries)."""
-    for scheme in registry.schemes():
-        scheme.forget([user])
-    user.delete()  # its DRF and knox tokens and its notes go with it
+    for scheme in registry.protected():
+        scheme.credential.forget([user])
+    user.delete()  # the rows that point at it (its tokens, its notes) go with it
 
 
 @dataclass

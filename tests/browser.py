@@ -55,7 +55,7 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT_MS = 10_000
 LOCAL_HOSTS = {"127.0.0.1"}
-# Screenshots the tests take; README's "Browse it" shows copies kept in docs/screenshots/.
+# Screenshots the tests take; docs/browsing.md shows copies kept in docs/screenshots/.
 SCREENSHOTS = ROOT / "screenshots" / "tmp"
 
 

@@ -1,12 +1,17 @@
 import base64
+import os
 import re
+import subprocess
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
-from django.test import Client
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
+from django.test import Client, RequestFactory
 from django.test.client import MULTIPART_CONTENT
 
+import recipes
 import registry
 from api.models import Note
 
@@ -22,19 +27,69 @@ CHALLENGES = {
     "jwt-stateless": 'Bearer realm="api"',
     "jwt-rsa": 'Bearer realm="api"',
     "knox": "Token",
+    "jwt-cookie": None,  # 403 too: a cookie has no challenge either
     "oauth2": 'Bearer realm="api"',
 }
 PROTECTED = list(CHALLENGES)
 NAMESPACES = ["public", *PROTECTED]
 
 
+# Under pytest-xdist (make check: -n 2) each worker is a process of its own: gw0, gw1, ...
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
+def pytest_configure(config):
+    if WORKER and django_settings.REDIS_URL:
+        # The workers share one Redis database (CI gives the suite one): each keeps its keys under its own prefix,
+        # and fresh_cache() deletes only those. Set before the first use of the cache, which reads it then.
+        django_settings.CACHES["default"]["KEY_PREFIX"] = WORKER
+
+
+def fresh_cache():
+    """Empty the cache: throttle counts and token-cached entries don't leak between tests."""
+    if WORKER and isinstance(caches["default"], RedisCache):  # a test may have swapped in the local-memory cache
+        redis = cache._cache.get_client(write=True)  # Django's own client; clear() would flush the other workers' keys
+        for key in redis.scan_iter(f"{WORKER}:*"):
+            redis.delete(key)
+    else:
+        cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def fast_hasher_and_fresh_cache(settings):
     # Test settings only: the site itself keeps Django's PBKDF2 (Basic's cost is part of the lesson).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()  # throttle counts and token-cached entries don't leak between tests
+    fresh_cache()
     yield
-    cache.clear()
+    fresh_cache()
+
+
+# The fixtures that start a server or a browser: a test that asks for one is marked slow.
+SLOW_FIXTURES = {"site", "browser", "page", "open_page"}
+
+
+def pytest_collection_modifyitems(items):
+    unmarked = [
+        item.nodeid for item in items if SLOW_FIXTURES & set(item.fixturenames) and not item.get_closest_marker("slow")
+    ]
+    if unmarked:
+        raise pytest.UsageError(f"these tests start a server or a browser but are not marked slow: {unmarked}")
+
+
+@pytest.fixture(autouse=True)
+def fast_tier_starts_no_process(request, monkeypatch):
+    """`make check` runs the tests not marked slow; none of them may start a process (a server, a browser, a command).
+
+    A test that does is marked slow, so the fast tier stays fast: starting one
+    here fails the test and says so, rather than making the tier slow unseen.
+    """
+    if request.node.get_closest_marker("slow"):
+        return
+
+    def refuse(self, args, *rest, **options):
+        raise AssertionError(f"this test starts {args!r}: mark it @pytest.mark.slow (make check leaves those out)")
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
 
 
 @pytest.fixture
@@ -84,10 +139,11 @@ def press_measure(client, url):
     return client.post(url, {"csrfmiddlewaretoken": token}, content_type=MULTIPART_CONTENT)
 
 
-def session_login(client, username, password):
-    client.get("/api/session/login/")
+def session_login(client, username, password, url="/api/session/login/"):
+    """Log in at a cookie login (session's, or jwt-cookie's): GET it for the csrftoken cookie, POST with its value."""
+    client.get(url)
     response = client.post(
-        "/api/session/login/",
+        url,
         {"username": username, "password": password},
         HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
     )
@@ -95,39 +151,48 @@ def session_login(client, username, password):
     return response
 
 
+def follow(recipe, username, password, client=None):
+    """(client, recipes.Credential): a test client holding `username`'s credential, got by following `recipe` to the letter.
+
+    The recipe client is the one every client of GET /api/ uses (``recipes``),
+    through this test client; every request the client sends afterwards
+    carries the credential's headers (a session's CSRF header too), and its
+    cookie jar holds the cookies.
+    """
+    client = client or ApiClient()
+    credential = recipes.RecipeClient(recipes.TestClientTransport(client)).login(recipe, username, password)
+    hold(client, credential)
+    return client, credential
+
+
+def hold(client, credential):
+    """Make every request of `client` carry `credential`'s headers, unsafe methods' included."""
+    for name, value in credential.headers("POST").items():
+        client.defaults["HTTP_" + name.upper().replace("-", "_")] = value
+
+
 def log_in(ns, username, password=None):
-    """A client holding `username`'s credential for `ns`, obtained the way a real client would (the login endpoints)."""
-    password = password or PASSWORDS[username]
-    client = ApiClient()
-    if ns == "basic":
-        client.defaults["HTTP_AUTHORIZATION"] = basic_header(username, password)
-    elif ns == "session":
-        session_login(client, username, password)
-        client.defaults["HTTP_X_CSRFTOKEN"] = client.cookies["csrftoken"].value
-    elif ns in ("token", "token-cached"):
-        response = client.post("/api/token/login/", {"username": username, "password": password})
-        assert response.status_code == 200, response.content
-        client.defaults["HTTP_AUTHORIZATION"] = f"Token {response.json()['token']}"
-    elif ns in ("jwt", "jwt-stateless", "jwt-rsa"):
-        login = "/api/jwt-rsa/login/" if ns == "jwt-rsa" else "/api/jwt/login/"
-        response = client.post(login, {"username": username, "password": password})
-        assert response.status_code == 200, response.content
-        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {response.json()['access']}"
-    elif ns == "knox":
-        response = client.post("/api/knox/login/", {"username": username, "password": password})
-        assert response.status_code == 200, response.content
-        client.defaults["HTTP_AUTHORIZATION"] = f"Token {response.json()['token']}"
-    elif ns == "oauth2":
-        # A token as the authorization server's code exchange issues it (tests/test_oauth2.py runs the real flow).
-        user = get_user_model().objects.get(username=username)
-        registry.describe(ns).log_in(client, user, password)
-    return client
+    """A client holding `username`'s credential for `ns`, obtained the way a real client would: by its recipe.
+
+    First what a demo account has besides its password (each credential's
+    ``seed``: token's key, oauth2's registered clients). The recipe as GET
+    /api/ gives it at a loopback host, as make demo serves: oauth2's redirect
+    URI is registered for that host.
+    """
+    scheme = registry.scheme(ns)
+    user = get_user_model().objects.get(username=username)
+    for credential in scheme.get_credentials():
+        credential.seed(user)
+    recipe = scheme.recipe.as_json(RequestFactory(HTTP_HOST="127.0.0.1").get("/api/"))
+    return follow(recipe, username, password or PASSWORDS[username])[0]
 
 
 @pytest.fixture
 def oauth2_clients(db):
     """The demo's OAuth 2.0 clients registered in the test database, as seed_demo registers them (for 127.0.0.1)."""
-    registry.describe("oauth2").seed("http://127.0.0.1:8000")
+    from auth_oauth2 import clients
+
+    clients.register()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ against a live server.
 
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from registry import pkce
+from recipes import pkce
 
 FORM = "application/x-www-form-urlencoded"
 

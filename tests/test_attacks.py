@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test.client import MULTIPART_CONTENT
 from django.urls import reverse
 from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from api.models import Note
 from auth_jwt_rsa.keys import site_keys
@@ -49,6 +50,7 @@ KINDS = {
     "jwt-rsa access": ["jwt-rsa"],
     "jwt-rsa refresh": [],
     "knox": ["knox"],  # the same "Token" keyword as DRF's, but a key of the other kind is refused
+    "jwt-cookie": ["jwt-cookie"],  # jwt's signing key, but tokens of a type of their own, in cookies
 }
 
 
@@ -147,7 +149,7 @@ MALFORMED["knox"] = {
 
 
 @pytest.mark.parametrize(
-    "ns, case", [(ns, case) for ns, cases in MALFORMED.items() for case in cases], ids=lambda value: value
+    ("ns", "case"), [(ns, case) for ns, cases in MALFORMED.items() for case in cases], ids=lambda value: value
 )
 def test_malformed_authorization_is_refused_clearly(ns, case, alice, client):
     header = MALFORMED[ns][case]
@@ -178,7 +180,7 @@ def test_malformed_session_cookie_is_refused_clearly(case, alice, client):
 
 
 @pytest.mark.parametrize(
-    "ns, header, accepted",
+    ("ns", "header", "accepted"),
     [
         # RFC 7235 section 2.1: the scheme name is case-insensitive; DRF follows it...
         ("basic", lambda: basic_header("alice", PASSWORDS["alice"]).replace("Basic", "bAsIc"), True),
@@ -232,6 +234,7 @@ OTHER_SIGNERS = {
     "jwt": lambda claims: sign(claims, key="another-site's-key-" + "k" * 32),
     "jwt-rsa": lambda claims: rs256(claims, key=ANOTHER_RSA_KEY),
 }
+SIGNERS["jwt-cookie"], OTHER_SIGNERS["jwt-cookie"] = SIGNERS["jwt"], OTHER_SIGNERS["jwt"]  # jwt's key and algorithm
 
 
 def with_header(token, header):
@@ -301,7 +304,7 @@ TYPE_ONLY = {"no token type", "unknown token type"}
 
 
 @pytest.mark.parametrize("forgery", FORGERIES)
-@pytest.mark.parametrize("ns, url", ACCESS)
+@pytest.mark.parametrize(("ns", "url"), ACCESS)
 def test_forged_access_tokens_are_refused(ns, url, forgery, alice, bob, client):
     forged = FORGERIES[forgery](jwt_pair(ns=ns)["access"], bob.id, ns)
 
@@ -313,7 +316,7 @@ def test_forged_access_tokens_are_refused(ns, url, forgery, alice, bob, client):
 
 
 @pytest.mark.parametrize("forgery", FORGERIES)
-@pytest.mark.parametrize("ns, url", REFRESH)
+@pytest.mark.parametrize(("ns", "url"), REFRESH)
 def test_forged_refresh_tokens_are_refused(ns, url, forgery, alice, bob, client):
     genuine = jwt_pair(ns=ns)["refresh"]
     forged = FORGERIES[forgery](genuine, bob.id, ns)
@@ -336,7 +339,7 @@ def test_a_refresh_token_is_not_an_access_token(ns, alice, client):
         assert response.json()["messages"][0]["message"] == "Token has wrong type"
 
 
-@pytest.mark.parametrize("ns, url", REFRESH)
+@pytest.mark.parametrize(("ns", "url"), REFRESH)
 def test_an_access_token_is_not_a_refresh_token(ns, url, alice, client):
     response = client.post(url, {"refresh": jwt_pair(ns=ns)["access"]})
 
@@ -439,6 +442,121 @@ def test_what_a_forged_cross_site_request_carries_is_refused(ns, alice):
     )
 
     expect_refused(forged, ns)
+    assert Note.objects.count() == 1
+
+
+# --- jwt-cookie: its tokens in cookies, and the tokens of other namespaces put there
+
+COOKIE_ME, COOKIE_NOTES = "/api/jwt-cookie/me/", "/api/jwt-cookie/notes/"
+COOKIE_REFRESH_URLS = ["/api/jwt-cookie/refresh/", "/api/jwt-cookie/logout/"]
+REFRESH_COOKIES = {"/api/jwt-cookie/refresh/": "jwt_refresh", "/api/jwt-cookie/logout/": "jwt_refresh_logout"}
+
+
+def cookie_pair(username="alice"):
+    """jwt-cookie's access and refresh tokens, as its login sets them."""
+    client = log_in("jwt-cookie", username)
+    return client.cookies["jwt_access"].value, client.cookies["jwt_refresh"].value
+
+
+def with_cookie(name, value):
+    """A fresh client holding only that cookie and a valid CSRF token (the attacker's own client can have one)."""
+    client = ApiClient()
+    client.get("/api/jwt-cookie/login/")
+    client.defaults["HTTP_X_CSRFTOKEN"] = client.cookies["csrftoken"].value
+    client.cookies[name] = value
+    return client
+
+
+def expect_cookie_refused(response, message):
+    expect_refused(response, "jwt-cookie")
+    assert message in json.dumps(response.json())
+
+
+@pytest.mark.parametrize("forgery", FORGERIES)
+def test_forged_access_cookies_are_refused(forgery, alice, bob):
+    forged = FORGERIES[forgery](cookie_pair()[0], bob.id, "jwt-cookie")
+    client = with_cookie("jwt_access", forged)
+
+    expect_refused(client.get(COOKIE_ME), "jwt-cookie")
+    expect_refused(client.post(COOKIE_NOTES, {"title": "forged", "body": ""}), "jwt-cookie")
+    assert Note.objects.count() == 2  # alice's and bob's own, nothing more
+
+
+@pytest.mark.parametrize("url", ["/api/jwt/me/", "/api/jwt-stateless/me/", "/api/protected/", "/api/jwt-rsa/me/"])
+def test_a_jwt_cookie_access_token_is_refused_as_a_bearer_token(url, alice, client):
+    response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {cookie_pair()[0]}")
+
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Given token not valid for any token type"
+
+
+@pytest.mark.parametrize("ns", ["jwt", "jwt-rsa"])
+def test_another_namespace_s_access_token_is_refused_as_the_access_cookie(ns, alice):
+    response = with_cookie("jwt_access", jwt_pair(ns=ns)["access"]).get(COOKIE_ME)
+
+    expect_cookie_refused(response, "Token has wrong type" if ns == "jwt" else "Token is invalid")
+
+
+@pytest.mark.parametrize("url", COOKIE_REFRESH_URLS)
+@pytest.mark.parametrize("ns", ["jwt", "jwt-rsa"])
+def test_another_namespace_s_refresh_token_is_refused_as_the_refresh_cookie(ns, url, alice):
+    response = with_cookie(REFRESH_COOKIES[url], jwt_pair(ns=ns)["refresh"]).post(url)
+
+    expect_cookie_refused(response, "Token has wrong type" if ns == "jwt" else "Token is invalid")
+    assert "jwt_access" not in response.cookies or response.cookies["jwt_access"].value == ""
+
+
+@pytest.mark.parametrize("url", ["/api/jwt/refresh/", "/auth-jwt-refresh/", "/api/jwt/logout/"])
+def test_a_jwt_cookie_refresh_token_is_refused_by_jwt_s_endpoints(url, alice, client):
+    response = client.post(url, {"refresh": cookie_pair()[1]})
+
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Token has wrong type"
+
+
+def test_the_refresh_cookie_is_not_an_access_cookie_nor_the_reverse(alice):
+    access, refresh = cookie_pair()
+
+    expect_cookie_refused(with_cookie("jwt_access", refresh).get(COOKIE_ME), "Token has wrong type")
+    for url in COOKIE_REFRESH_URLS:
+        expect_cookie_refused(with_cookie(REFRESH_COOKIES[url], access).post(url), "Token has wrong type")
+    assert OutstandingToken.objects.count() == 1  # the login's: nothing rotated
+    assert not BlacklistedToken.objects.exists()
+
+
+def test_expired_cookies_are_refused(alice):
+    access, refresh = cookie_pair()
+    expired_access = sign({**claims_of(access), "exp": NOW - 60})
+    expired_refresh = sign({**claims_of(refresh), "exp": NOW - 60})
+
+    expect_cookie_refused(with_cookie("jwt_access", expired_access).get(COOKIE_ME), "Token is expired")
+    for url in COOKIE_REFRESH_URLS:
+        expect_cookie_refused(with_cookie(REFRESH_COOKIES[url], expired_refresh).post(url), "Token is expired")
+
+
+@pytest.mark.parametrize("case", MALFORMED_SESSION_COOKIES)
+def test_malformed_jwt_cookies_are_refused_clearly(case, alice, client):
+    cookie = MALFORMED_SESSION_COOKIES[case]
+    csrf = client.get("/api/jwt-cookie/login/").cookies["csrftoken"].value
+
+    expect_refused(client.get(COOKIE_ME, HTTP_COOKIE=f"jwt_access={cookie}"), "jwt-cookie")
+    for url in COOKIE_REFRESH_URLS:
+        response = client.post(
+            url, HTTP_COOKIE=f"csrftoken={csrf}; {REFRESH_COOKIES[url]}={cookie}", HTTP_X_CSRFTOKEN=csrf
+        )
+        expect_refused(response, "jwt-cookie")
+
+
+@pytest.mark.parametrize("csrf", [None, "wrong", "0" * 32])
+def test_a_forged_cross_site_write_with_the_victim_s_cookies_is_refused(csrf, alice):
+    # The browser adds the cookies to a form another site submits; it can't add the CSRF token it can't read.
+    browser = log_in("jwt-cookie", "alice")
+    del browser.defaults["HTTP_X_CSRFTOKEN"]
+    extra = {} if csrf is None else {"HTTP_X_CSRFTOKEN": csrf}
+
+    forged = browser.post(COOKIE_NOTES, {"title": "forged", "body": ""}, HTTP_ORIGIN="https://evil.example", **extra)
+
+    expect_cookie_refused(forged, "CSRF Failed")
     assert Note.objects.count() == 1
 
 

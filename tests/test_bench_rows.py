@@ -23,7 +23,8 @@ def test_fills_each_table_to_the_size_asked_and_tops_up_later(django_user_model)
     assert [rows(t) for t in TABLES] == [1000, 1000, 1000]
     # One inactive user with an unusable password behind each filler token: nobody can log in as one.
     filler = django_user_model.objects.filter(username__startswith="filler-")
-    assert filler.count() == 1000 and not filler.filter(is_active=True).exists()
+    assert filler.count() == 1000
+    assert not filler.filter(is_active=True).exists()
     assert not filler.first().has_usable_password()
 
 

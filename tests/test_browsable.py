@@ -1,11 +1,14 @@
 """The browsable API's pages and the OpenAPI schema, in-process (the browser tests are in test_browse.py)."""
 
+import re
+
 import pytest
 import yaml
 from django.core.management import call_command
+from django.test.client import MULTIPART_CONTENT
 from django.urls import reverse
 
-from .conftest import NAMESPACES, PROTECTED, log_in
+from .conftest import NAMESPACES, PASSWORDS, PROTECTED, log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +32,7 @@ SECURITY = {
     "jwt-stateless": "jwtAuth",
     "jwt-rsa": "jwtRsaAuth",
     "knox": "knoxAuth",
+    "jwt-cookie": "jwtCookieAuth",
     "oauth2": "oauth2",
 }
 
@@ -45,7 +49,8 @@ def test_each_page_names_its_scheme_and_links_swagger_ui(ns, client):
     page = response.content.decode()
     assert f"<code>/api/{ns}/</code> is protected by" in page
     assert f'href="/api/docs/#/{ns}"' in page
-    assert 'id="cost-line"' in page and "instrumentation/request_cost.js" in page
+    assert 'id="cost-line"' in page
+    assert "instrumentation/request_cost.js" in page
     assert ('id="authorize"' in page) == (ns in PANEL)  # the panel only where a browser needs one
 
 
@@ -71,6 +76,23 @@ def test_session_pages_offer_drf_login_link(client):
     assert "/api-auth/login/?next=/api/session/me/" in page
 
 
+def test_jwt_cookie_pages_log_in_with_the_login_page_s_own_form(alice, client):
+    page = html(client, reverse("jwt-cookie:me")).content.decode()
+    assert 'href="/api/jwt-cookie/login/" id="cookie-login"' in page
+    assert 'id="authorize"' not in page
+
+    form = html(client, reverse("jwt-cookie:login"))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.content.decode())[1]
+    data = {"username": "alice", "password": PASSWORDS["alice"], "csrfmiddlewaretoken": token}
+    logged_in = client.post(reverse("jwt-cookie:login"), data, content_type=MULTIPART_CONTENT, HTTP_ACCEPT="text/html")
+
+    assert logged_in.status_code == 200
+    assert logged_in.cookies["jwt_access"]["httponly"]
+    page = html(client, reverse("jwt-cookie:me")).content.decode()
+    assert 'id="signed-in-as">alice, by' in page
+    assert 'id="cookie-login"' not in page
+
+
 def test_other_namespaces_offer_no_session_login(client):
     page = html(client, reverse("token:me")).content.decode()
 
@@ -83,7 +105,8 @@ def test_signed_in_user_shown_by_the_namespaces_scheme(ns, alice):
 
     assert "alice" in page
     if ns != "session":
-        assert 'id="signed-in-as"' in page and "Log out" not in page
+        assert 'id="signed-in-as"' in page
+        assert "Log out" not in page
 
 
 def test_namespace_root_links_openapi(client):
@@ -133,4 +156,5 @@ def test_swagger_ui_uses_this_sites_files_only(client):
     assert response.status_code == 200
     page = response.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
-    assert "cdn." not in page and "https://" not in page
+    assert "cdn." not in page
+    assert "https://" not in page

@@ -1,4 +1,4 @@
-"""What a stolen database gives: every cell of `manage.py database_leak`, the clean-up, the README and the landing page.
+"""What a stolen database gives: every cell of `manage.py database_leak`, the clean-up, docs/security.md and the /stolen-database/ page.
 
 The table is measured by measurements.database_leak: throwaway users hold a live
 credential at each namespace, their rows are copied, and each namespace is
@@ -41,6 +41,7 @@ EXPECTED = {
     "jwt-stateless": ([200, 200], True),
     "jwt-rsa": ([200, 200], True),  # RS256 refresh tokens, stored whole in the same table
     "knox": ([401, 401], False),  # the digest, then the stored prefix: neither is the token
+    "jwt-cookie": ([200, 200], True),  # jwt's table: the refresh cookie's value, whole; any CSRF token will do
     "oauth2": ([401, 401], False),  # the blank token column, then the SHA-256 checksum: neither is the token
 }
 GUESSED = {"basic", "knox", "oauth2"}  # where the copy leaves only guessing
@@ -89,7 +90,8 @@ def test_every_protected_namespace_has_a_row(table):
 def test_what_the_copy_holds_is_read_from_the_copy(table):
     assert "(md5)" in table["basic"].holds  # the test hasher, read from the stored hash
     assert "(40 characters)" in table["token"].holds
-    assert "(128 hex characters)" in table["knox"].holds and "first 15 characters" in table["knox"].holds
+    assert "(128 hex characters)" in table["knox"].holds
+    assert "first 15 characters" in table["knox"].holds
 
 
 def test_guessing_is_measured_against_the_stolen_hash(table):
@@ -97,7 +99,8 @@ def test_guessing_is_measured_against_the_stolen_hash(table):
 
     assert basic.candidates == len(CommonPasswordValidator().passwords)
     assert knox.candidates == 16 ** (64 - 15) == 2**196  # the hex characters not in token_key
-    assert basic.guesses_per_second > 0 and knox.guesses_per_second > 0
+    assert basic.guesses_per_second > 0
+    assert knox.guesses_per_second > 0
     assert knox.seconds == knox.candidates / knox.guesses_per_second
     assert "2^196 guesses" in database_leak.guessing_line(table["knox"])
 
@@ -148,7 +151,8 @@ def test_only_the_throwaway_users_rows_are_copied(alice, settings, monkeypatch):
         "token_blacklist_outstandingtoken",
         "oauth2_provider_accesstoken",
     ):
-        assert copy.rows(table) and not copy.rows(table, user_id=alice.pk), table
+        assert copy.rows(table), table
+        assert not copy.rows(table, user_id=alice.pk), table
     assert [row["session_key"] for row in copy.rows("django_session")] != [alices]
     assert len(copy.rows("django_session")) == 1
 
@@ -162,7 +166,7 @@ def test_a_blacklisted_refresh_token_in_the_copy_gives_nothing(alice, settings):
     assert client.post("/api/jwt/logout/", {"refresh": refresh}).status_code == 200
     victim = database_leak.Victim("jwt", alice.pk, "alice", alice.notes.get().title)
 
-    leak = registry.scheme("jwt").database_leak(database_leak.steal([victim], set()), victim, Attacker(0.01))
+    leak = registry.scheme("jwt").credential.database_leak(database_leak.steal([victim], set()), victim, Attacker(0.01))
 
     assert (leak.statuses, leak.works) == ([], False)
     assert leak.yields == "nothing: every stored refresh token is blacklisted or refused"
@@ -186,19 +190,19 @@ def test_command_prints_text_json_and_markdown(settings, capsys):
 
 
 @pytest.mark.django_db
-def test_readme_shows_what_the_command_measures(settings, capsys):
-    # The site's own hasher (Django's PBKDF2): the README's Basic row names its iterations.
+def test_docs_show_what_the_command_measures(settings, capsys):
+    # The site's own hasher (Django's PBKDF2): docs/security.md's Basic row names its iterations.
     settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
     call_command("database_leak", "--markdown", "--guess-seconds", "0.01")
     table, guessing = capsys.readouterr().out.strip().split("\n\nGuessing, where the copy holds only a hash:\n\n")
 
-    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
-    assert table in readme, "README out of date: paste `manage.py database_leak --markdown`"
+    page = (Path(settings.BASE_DIR) / "docs" / "security.md").read_text()
+    assert table in page, "docs/security.md out of date: paste `manage.py database_leak --markdown`"
     for line in guessing.splitlines():  # the rates are timings: the same line, with any figures
         figures = re.escape(line)
         for number in sorted(set(re.findall(r"[0-9][0-9.,e+]*", line)), key=len, reverse=True):
             figures = figures.replace(re.escape(number), r"[0-9][0-9.,e+]*")
-        assert re.search(figures, readme), f"README has no line like: {line}"
+        assert re.search(figures, page), f"docs/security.md has no line like: {line}"
 
 
 @pytest.mark.django_db
@@ -208,9 +212,11 @@ def test_landing_page_shows_the_measured_table(client, settings, monkeypatch, ta
     monkeypatch.setattr("measurements.measure.landing_figures", lambda: {})
 
     page = client.get("/stolen-database/?measure=database-leak").content.decode()  # a GET never measures
-    assert '<form id="database-leak-measure" method="post">' in page and not database_leak._measured
+    assert '<form id="database-leak-measure" method="post">' in page
+    assert not database_leak._measured
     response = press_measure(client, "/stolen-database/")  # the page's button
-    assert response.status_code == 302 and response["Location"] == "/stolen-database/"
+    assert response.status_code == 302
+    assert response["Location"] == "/stolen-database/"
     html = client.get(response["Location"]).content.decode()
 
     for ns, (statuses, works) in EXPECTED.items():

@@ -89,8 +89,11 @@ def test_https_cookies_are_secure_and_http_is_redirected():
     assert seen["plain"] == [301, "https://localhost/api/session/login/"]
     assert seen["hsts"] == "max-age=31536000; includeSubDomains; preload"
     assert seen["login"] == 200
-    assert seen["sessionid"]["secure"] and seen["sessionid"]["httponly"] and seen["sessionid"]["samesite"] == "Lax"
-    assert seen["csrftoken"]["secure"] and seen["csrftoken"]["samesite"] == "Lax"
+    assert seen["sessionid"]["secure"]
+    assert seen["sessionid"]["httponly"]
+    assert seen["sessionid"]["samesite"] == "Lax"
+    assert seen["csrftoken"]["secure"]
+    assert seen["csrftoken"]["samesite"] == "Lax"
 
 
 def test_secret_key_is_generated_once_per_checkout(tmp_path):

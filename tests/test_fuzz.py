@@ -7,7 +7,6 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from knox.models import AuthToken
@@ -16,7 +15,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from api.models import Note
 
-from .conftest import NAMESPACES, PASSWORDS, ApiClient, log_in
+from .conftest import NAMESPACES, PASSWORDS, ApiClient, fresh_cache, log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +120,7 @@ def post_raw(client, url, body, **extra):
 @fuzz
 @given(body=json_bodies | raw_bodies)
 def test_any_body_at_the_login_refresh_verify_and_logout_endpoints(body, alice):
-    cache.clear()  # the login throttle would otherwise answer 429 after a few examples
+    fresh_cache()  # the login throttle would otherwise answer 429 after a few examples
     before = snapshot()
     client = ApiClient()  # one per example: each new client loads the middleware again, which is slow
     for url in UNAUTHENTICATED_ENDPOINTS:

@@ -25,7 +25,7 @@ def unsafe_requests(note_id):
 
 @pytest.mark.parametrize("index", range(5), ids=["POST notes", "PUT note", "PATCH note", "DELETE note", "POST logout"])
 @pytest.mark.parametrize(
-    "forgery, reason",
+    ("forgery", "reason"),
     [
         ({"HTTP_X_CSRFTOKEN": None}, "CSRF token missing"),
         ({"HTTP_X_CSRFTOKEN": "x" * 32}, "CSRF token"),
@@ -65,10 +65,12 @@ def test_cookie_flags(alice, client):
     login = session_login(client, "alice", PASSWORDS["alice"])
 
     csrf, session = page.cookies["csrftoken"], login.cookies["sessionid"]
-    assert session["httponly"] and session["samesite"] == "Lax"
+    assert session["httponly"]
+    assert session["samesite"] == "Lax"
     assert csrf["samesite"] == "Lax"
     assert not csrf["httponly"]  # a page's script must read it to send X-CSRFToken
-    assert not session["secure"] and not csrf["secure"]  # plain HTTP here; see test_deploy for DJANGO_HTTPS=1
+    assert not session["secure"]
+    assert not csrf["secure"]  # plain HTTP here; see test_deploy for DJANGO_HTTPS=1
 
 
 def test_logout_deletes_the_session_row(alice, client):

@@ -206,7 +206,7 @@ CROSSED = [("jwt-rsa", url, "Token is invalid") for url in JWT_REFRESH_URLS + JW
 ]
 
 
-@pytest.mark.parametrize("issuer, url, detail", CROSSED)
+@pytest.mark.parametrize(("issuer", "url", "detail"), CROSSED)
 def test_tokens_are_refused_at_the_other_namespaces_refresh_verify_and_logout(issuer, url, detail, alice, client):
     tokens = login(issuer)
     before = state()
@@ -399,6 +399,7 @@ def test_the_key_is_generated_once_per_checkout(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["another-checkout.pem", "key.pem"]  # no temporary left
 
 
+@pytest.mark.slow  # starts a process
 def test_workers_starting_together_agree_on_the_key_pair(tmp_path):
     # RSA key generation takes a while: several workers make one each, and all use the one that won.
     path = tmp_path / "key.pem"
@@ -414,10 +415,12 @@ def test_workers_starting_together_agree_on_the_key_pair(tmp_path):
     assert digests == {hashlib.sha256(path.read_bytes()).hexdigest()}
 
 
+@pytest.mark.slow  # starts a process
 def test_the_key_file_is_never_committed():
     assert subprocess.run(["git", "check-ignore", "-q", ".jwt_rsa_private_key.pem"], cwd=ROOT).returncode == 0
 
 
+@pytest.mark.slow  # starts a process
 def test_jwt_rsa_private_key_file_names_the_key(tmp_path, attackers_key):
     # A deployment's own key (here: any 2048-bit key), given through the environment: its kid is what the JWKS says.
     path = tmp_path / "deployed.pem"
@@ -431,7 +434,7 @@ def test_jwt_rsa_private_key_file_names_the_key(tmp_path, attackers_key):
 
 
 @pytest.mark.parametrize(
-    "contents, error",
+    ("contents", "error"),
     [
         (None, "JWT_RSA_PRIVATE_KEY_FILE: cannot read"),
         (b"not a key", "is not an unencrypted PEM private key"),
@@ -502,7 +505,7 @@ def test_verify_jwt_fetches_the_jwks_from_this_machine(alice, jwks_file):
 
 
 @pytest.mark.parametrize(
-    "make, reason",
+    ("make", "reason"),
     [
         (lambda t, k, url: with_claims(t, username="bob"), "Signature verification failed"),
         (
@@ -533,6 +536,7 @@ def test_verify_jwt_fetches_nothing_off_this_machine(alice):
         verify_jwt(login()["access"], "https://issuer.example/jwks.json")
 
 
+@pytest.mark.slow  # starts a process
 def test_verify_jwt_exits_non_zero_on_refusal(alice, jwks_file):
     access = login()["access"]
     command = [sys.executable, "manage.py", "verify_jwt", "--jwks", str(jwks_file)]

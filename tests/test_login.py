@@ -18,13 +18,15 @@ LOGIN_URLS = [
     "/auth-jwt/",
     "/api/jwt-rsa/login/",
     "/api/knox/login/",
+    "/api/jwt-cookie/login/",
 ]
+CSRF_LOGINS = ["/api/session/login/", "/api/jwt-cookie/login/"]  # the logins that set cookies need the CSRF token
 
 
 def attempt(url, username, password, **extra):
     """One login attempt as a fresh client would make it (with the CSRF token where the endpoint wants one)."""
     client = ApiClient()
-    if url == "/api/session/login/":
+    if url in CSRF_LOGINS:
         client.get(url)
         extra.setdefault("HTTP_X_CSRFTOKEN", client.cookies["csrftoken"].value)
     return client.post(url, {"username": username, "password": password}, **extra)
@@ -60,7 +62,8 @@ def test_session_login_sets_httponly_cookie_and_rotates_it(alice, client):
 
     assert response.json() == {"username": "alice"}
     cookie = response.cookies["sessionid"]
-    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
     assert cookie.value != planted.session_key
     attacker = ApiClient()
     attacker.cookies["sessionid"] = planted.session_key
@@ -219,7 +222,7 @@ def test_login_failures_are_indistinguishable(url, alice, make_user):
 def test_login_bad_bodies_are_400(url, body, alice):
     client = ApiClient()
     extra = {}
-    if url == "/api/session/login/":
+    if url in CSRF_LOGINS:
         client.get(url)
         extra["HTTP_X_CSRFTOKEN"] = client.cookies["csrftoken"].value
 
@@ -250,7 +253,7 @@ def test_login_is_throttled_per_ip_and_username(url, alice, settings):
     assert attempt(url, "alice", PASSWORDS["alice"], REMOTE_ADDR="127.0.0.2").status_code == 200
 
 
-# --- The tutorial (shared/seed/jwt-tutorial.txt), its URLs as written
+# --- The tutorial (docs/jwt-tutorial.md), its URLs as written
 
 
 @pytest.mark.parametrize("url", ["/jwt-auth/", "/auth-jwt/"])

@@ -19,7 +19,7 @@ from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 from requests_oauthlib import OAuth2Session
 
 from auth_oauth2.clients import BROWSER, MACHINE, RESOURCE_SERVER
-from registry import pkce
+from recipes import pkce
 
 from . import oauth2_flow
 from .browser import serve_site
@@ -53,23 +53,26 @@ def browser_login(session, site, username, password):
     assert answer.status_code == 302, answer.text
 
 
+@pytest.mark.slow
 def test_authorization_code_flow_with_pkce_by_requests_oauthlib(live_site, monkeypatch):
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # oauthlib's client wants https; the site is on loopback
     recipe = requests.get(f"{live_site}/api/", headers={"Accept": "application/json"}).json()["namespaces"]["oauth2"]
     recipe = recipe["client"]
-    assert recipe["kind"] == "oauth2" and recipe["redirect_uri"] == f"{live_site}/api/oauth2/"
+    assert recipe["kind"] == "oauth2"
+    assert recipe["redirect_uri"] == f"{live_site}/api/oauth2/"
     oauth = OAuth2Session(
         recipe["client_id"], redirect_uri=recipe["redirect_uri"], scope=["read", "write"], pkce="S256"
     )
     authorization_url, state = oauth.authorization_url(live_site + recipe["authorize"])
     assert "code_challenge_method=S256" in authorization_url
 
-    browser = requests.Session()  # the user's browser: the authorization server's session cookie lives here
-    browser_login(browser, live_site, "alice", "alice-demo-pass")
-    consent = browser.get(authorization_url)
-    assert consent.status_code == 200 and "The browsable API" in consent.text  # DOT's consent page names the client
+    visitor = requests.Session()  # the user's browser: the authorization server's session cookie lives here
+    browser_login(visitor, live_site, "alice", "alice-demo-pass")
+    consent = visitor.get(authorization_url)
+    assert consent.status_code == 200
+    assert "The browsable API" in consent.text
     fields = {**pkce.hidden_fields(consent.text), "allow": "Authorize"}
-    approved = browser.post(
+    approved = visitor.post(
         authorization_url, data=fields, headers={"Referer": authorization_url}, allow_redirects=False
     )
     assert approved.status_code == 302
@@ -78,18 +81,20 @@ def test_authorization_code_flow_with_pkce_by_requests_oauthlib(live_site, monke
     token = oauth.fetch_token(
         live_site + recipe["token"], authorization_response=approved.headers["Location"], include_client_id=True
     )
-    assert token["token_type"] == "Bearer" and token["scope"] == ["read", "write"]
+    assert token["token_type"] == "Bearer"
+    assert token["scope"] == ["read", "write"]
     me = oauth.get(f"{live_site}/api/oauth2/me/")  # requests-oauthlib sends Authorization: Bearer
     assert me.status_code == 200
     assert me.json() == {"username": "alice", "scheme": "oauth2"}
     assert me.headers["X-DB-Queries"] == "1"
-    assert requests.get(f"{live_site}/api/oauth2/me/", cookies=browser.cookies).status_code == 401  # the session: no
+    assert requests.get(f"{live_site}/api/oauth2/me/", cookies=visitor.cookies).status_code == 401  # the session: no
 
     renewed = oauth.refresh_token(live_site + recipe["token"], client_id=recipe["client_id"])
     assert renewed["refresh_token"] != token["refresh_token"]  # rotated
     assert oauth.get(f"{live_site}/api/oauth2/me/").json()["username"] == "alice"
 
 
+@pytest.mark.slow
 def test_client_credentials_as_the_landing_page_shows_it(live_site):
     secret = MACHINE.secret()  # the file seed_demo made in this checkout, as the curl lines read it
     answer = requests.post(
@@ -104,7 +109,8 @@ def test_client_credentials_as_the_landing_page_shows_it(live_site):
     wrong = requests.post(
         f"{live_site}/o/token/", data={"grant_type": "client_credentials"}, auth=(MACHINE.client_id, "x")
     )
-    assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
+    assert wrong.status_code == 401
+    assert wrong.json()["error"] == "invalid_client"
 
 
 # --- Attacks, in-process: each refused, the database unchanged
@@ -116,40 +122,41 @@ def snapshot():
 
 
 @pytest.fixture
-def browser(oauth2_clients, alice):
-    """alice's browser at a loopback host, the redirect URI's."""
+def visitor(oauth2_clients, alice):
+    """alice's browser (a test client) at a loopback host, the redirect URI's."""
     return ApiClient(HTTP_HOST="127.0.0.1")
 
 
 @pytest.fixture
-def code(browser):
+def code(visitor):
     """(code, verifier): an authorization code fresh from the consent page, and the verifier its challenge came from."""
     verifier = pkce.verifier()
-    return oauth2_flow.get_code(browser, RECIPE, "alice", PASSWORDS["alice"], verifier), verifier
+    return oauth2_flow.get_code(visitor, RECIPE, "alice", PASSWORDS["alice"], verifier), verifier
 
 
 def error_of(response):
     return response.json()["error"]
 
 
-def test_a_code_exchanged_twice_is_refused(browser, code):
-    first = oauth2_flow.exchange(browser, RECIPE, *code)
+def test_a_code_exchanged_twice_is_refused(visitor, code):
+    first = oauth2_flow.exchange(visitor, RECIPE, *code)
     assert first.status_code == 200
     before = snapshot()
 
-    again = oauth2_flow.exchange(browser, RECIPE, *code)
+    again = oauth2_flow.exchange(visitor, RECIPE, *code)
 
-    assert again.status_code == 400 and error_of(again) == "invalid_grant"
+    assert again.status_code == 400
+    assert error_of(again) == "invalid_grant"
     assert snapshot() == before
 
 
 @pytest.mark.parametrize("verifier", [None, "plain", "wrong"])
-def test_an_exchange_without_the_right_verifier_is_refused(browser, code, verifier):
+def test_an_exchange_without_the_right_verifier_is_refused(visitor, code, verifier):
     code_value, right = code
     sent = {None: None, "plain": pkce.challenge(right), "wrong": pkce.verifier()}[verifier]  # plain: the challenge
     before = snapshot()
 
-    answer = oauth2_flow.exchange(browser, RECIPE, code_value, sent)
+    answer = oauth2_flow.exchange(visitor, RECIPE, code_value, sent)
 
     assert answer.status_code == 400
     assert error_of(answer) == ("invalid_request" if verifier is None else "invalid_grant")
@@ -168,44 +175,47 @@ def test_an_exchange_without_the_right_verifier_is_refused(browser, code, verifi
     ],
     ids=["plain-challenge", "no-challenge", "implicit", "redirect-plus-one", "redirect-minus-one", "unregistered"],
 )
-def test_an_authorization_request_outside_the_registration_gets_no_code(browser, changes):
+def test_an_authorization_request_outside_the_registration_gets_no_code(visitor, changes):
     verifier = pkce.verifier()
     query = oauth2_flow.authorization_request(RECIPE, verifier, **changes)
-    oauth2_flow.session_login(browser, "alice", PASSWORDS["alice"], "/api/oauth2/")
+    oauth2_flow.session_login(visitor, "alice", PASSWORDS["alice"], "/api/oauth2/")
     before = snapshot()
 
-    page = browser.get(RECIPE["authorize"], query)
+    page = visitor.get(RECIPE["authorize"], query)
     # "Authorize" pressed on the consent page if there is one, else on a form forged from the query (with CSRF).
     fields = pkce.hidden_fields(page.content.decode()) or {
         **query,
-        "csrfmiddlewaretoken": browser.cookies["csrftoken"].value,
+        "csrfmiddlewaretoken": visitor.cookies["csrftoken"].value,
     }
-    approved = browser.post(RECIPE["authorize"], urlencode({**fields, "allow": "Authorize"}), content_type=FORM)
+    approved = visitor.post(RECIPE["authorize"], urlencode({**fields, "allow": "Authorize"}), content_type=FORM)
 
     for answer in (page, approved):
         location = answer.get("Location", "")
-        assert "code=" not in location and "access_token" not in location, (answer.status_code, location)
+        assert "code=" not in location, (answer.status_code, location)
+        assert "access_token" not in location, (answer.status_code, location)
         if location:  # an error, told to the registered redirect URI only (in the fragment, for response_type=token)
-            assert re.match(re.escape(RECIPE["redirect_uri"]) + r"[?#]", location) and "error=" in location
+            assert re.match(re.escape(RECIPE["redirect_uri"]) + r"[?#]", location)
+            assert "error=" in location
     assert approved.status_code in (302, 400), approved.content
     assert snapshot() == before
 
 
-def test_a_redirect_uri_differing_at_the_exchange_is_refused(browser, code):
+def test_a_redirect_uri_differing_at_the_exchange_is_refused(visitor, code):
     before = snapshot()
 
-    answer = oauth2_flow.exchange(browser, RECIPE, *code, redirect_uri="http://127.0.0.1/api/oauth2/x")
+    answer = oauth2_flow.exchange(visitor, RECIPE, *code, redirect_uri="http://127.0.0.1/api/oauth2/x")
 
-    assert answer.status_code == 400 and error_of(answer) in ("invalid_request", "invalid_grant")
+    assert answer.status_code == 400
+    assert error_of(answer) in ("invalid_request", "invalid_grant")
     assert snapshot() == before
 
 
 @pytest.mark.parametrize("grant", ["password", "client_credentials", "implicit"])
-def test_grants_the_browser_client_is_not_registered_for_are_refused(browser, grant):
+def test_grants_the_browser_client_is_not_registered_for_are_refused(visitor, grant):
     body = {"grant_type": grant, "client_id": BROWSER.client_id, "username": "alice", "password": PASSWORDS["alice"]}
     before = snapshot()
 
-    answer = browser.post(RECIPE["token"], urlencode(body), content_type=FORM)
+    answer = visitor.post(RECIPE["token"], urlencode(body), content_type=FORM)
 
     assert answer.status_code in (400, 401)
     assert error_of(answer) in ("unsupported_grant_type", "unauthorized_client", "invalid_client")
@@ -224,7 +234,8 @@ def test_the_password_grant_is_refused_even_for_a_confidential_client(oauth2_cli
         HTTP_AUTHORIZATION=basic(MACHINE.client_id, MACHINE.secret()),
     )
 
-    assert answer.status_code in (400, 401) and "access_token" not in answer.json()
+    assert answer.status_code in (400, 401)
+    assert "access_token" not in answer.json()
     assert snapshot() == before
 
 
@@ -242,33 +253,36 @@ def test_an_access_token_in_the_query_string_or_the_body_is_refused(oauth2_clien
     in_query = client.get(f"/api/oauth2/me/?access_token={token}")
     in_body = client.post("/api/oauth2/notes/", urlencode({"access_token": token, "title": "t"}), content_type=FORM)
 
-    assert in_query.status_code == 401 and in_query["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert in_query.status_code == 401
+    assert in_query["WWW-Authenticate"] == 'Bearer realm="api"'
     assert in_body.status_code == 401
     assert snapshot() == before
 
 
-def test_a_refresh_token_reused_after_rotation_revokes_its_whole_family(browser, code):
-    first = oauth2_flow.exchange(browser, RECIPE, *code).json()
+def test_a_refresh_token_reused_after_rotation_revokes_its_whole_family(visitor, code):
+    first = oauth2_flow.exchange(visitor, RECIPE, *code).json()
     refresh = {"grant_type": "refresh_token", "client_id": BROWSER.client_id}
-    second = browser.post(
+    second = visitor.post(
         RECIPE["token"], urlencode({**refresh, "refresh_token": first["refresh_token"]}), content_type=FORM
     )
     assert second.status_code == 200
     second = second.json()
     bearer = ApiClient()
 
-    reused = browser.post(
+    reused = visitor.post(
         RECIPE["token"], urlencode({**refresh, "refresh_token": first["refresh_token"]}), content_type=FORM
     )
 
-    assert reused.status_code == 400 and error_of(reused) == "invalid_grant"
+    assert reused.status_code == 400
+    assert error_of(reused) == "invalid_grant"
     # Reuse detection (REFRESH_TOKEN_REUSE_PROTECTION): the thief's or the user's, the server can't tell, so the
     # refresh token the rotation gave is revoked too, and the access token that came with it.
     assert bearer.get("/api/oauth2/me/", HTTP_AUTHORIZATION=f"Bearer {second['access_token']}").status_code == 401
-    again = browser.post(
+    again = visitor.post(
         RECIPE["token"], urlencode({**refresh, "refresh_token": second["refresh_token"]}), content_type=FORM
     )
-    assert again.status_code == 400 and error_of(again) == "invalid_grant"
+    assert again.status_code == 400
+    assert error_of(again) == "invalid_grant"
     assert not AccessToken.objects.filter(user__username="alice").exists()
 
 
@@ -289,9 +303,11 @@ def test_introspection_needs_resource_server_credentials(oauth2_clients, alice, 
 
     if who == "resource-server":
         assert answer.status_code == 200
-        assert answer.json()["active"] is True and answer.json()["username"] == "alice"
+        assert answer.json()["active"] is True
+        assert answer.json()["username"] == "alice"
     else:
-        assert answer.status_code == 403 and b"alice" not in answer.content
+        assert answer.status_code == 403
+        assert b"alice" not in answer.content
     assert snapshot() == before
 
 
@@ -305,19 +321,20 @@ def test_a_token_of_one_namespace_is_refused_at_the_other(oauth2_clients, alice,
     assert at_theirs.status_code in (401, 403)
     if "HTTP_AUTHORIZATION" in theirs.defaults:
         at_ours = ApiClient().get("/api/oauth2/me/", HTTP_AUTHORIZATION=theirs.defaults["HTTP_AUTHORIZATION"])
-        assert at_ours.status_code == 401 and at_ours["WWW-Authenticate"] == 'Bearer realm="api"'
+        assert at_ours.status_code == 401
+        assert at_ours["WWW-Authenticate"] == 'Bearer realm="api"'
     else:  # the session cookie
         assert theirs.get("/api/oauth2/me/").status_code == 401
     assert snapshot() == before
 
 
-def test_the_consent_page_refused_gives_no_code(browser):
+def test_the_consent_page_refused_gives_no_code(visitor):
     query = oauth2_flow.authorization_request(RECIPE, pkce.verifier())
-    oauth2_flow.session_login(browser, "alice", PASSWORDS["alice"], "/api/oauth2/")
-    page = browser.get(RECIPE["authorize"], query)
+    oauth2_flow.session_login(visitor, "alice", PASSWORDS["alice"], "/api/oauth2/")
+    page = visitor.get(RECIPE["authorize"], query)
     before = snapshot()
 
-    refused = browser.post(RECIPE["authorize"], urlencode(pkce.hidden_fields(page.content.decode())), content_type=FORM)
+    refused = visitor.post(RECIPE["authorize"], urlencode(pkce.hidden_fields(page.content.decode())), content_type=FORM)
 
     assert refused.status_code == 302
     assert parse_qs(urlsplit(refused["Location"]).query)["error"] == ["access_denied"]

@@ -84,7 +84,8 @@ def test_refused_credentials_are_documented_with_the_challenge(ns, credentials, 
             assert response.status_code == 401
             assert documented["headers"]["WWW-Authenticate"]["schema"]["enum"] == [CHALLENGES[ns]]
         else:
-            assert response.status_code == 403 and "WWW-Authenticate" not in response
+            assert response.status_code == 403
+            assert "WWW-Authenticate" not in response
 
 
 def test_session_writes_without_csrf_are_a_documented_403(schema, alice):
@@ -93,7 +94,8 @@ def test_session_writes_without_csrf_are_a_documented_403(schema, alice):
 
     response = client.post("/api/session/notes/", {"title": "t"})
 
-    assert response.status_code == 403 and "CSRF" in response.json()["detail"]
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["detail"]
     assert "CSRF" in assert_documented(schema, "/api/session/notes/", response)["description"]
 
 
@@ -115,7 +117,8 @@ def test_bad_bodies_and_missing_notes_are_documented(ns, schema, alice, bob):
     blank = client.post(notes, {"title": ""})
     assert blank.json() == {"title": ["This field may not be blank."]}
     unparsable = client.post(notes, "{", content_type="application/json")
-    assert unparsable.status_code == 400 and "JSON parse error" in unparsable.json()["detail"]
+    assert unparsable.status_code == 400
+    assert "JSON parse error" in unparsable.json()["detail"]
     unsupported = client.post(notes, "title=t", content_type="text/plain")
     assert unsupported.status_code == 415
     for response in (blank, unparsable, unsupported):
@@ -136,14 +139,21 @@ def test_an_id_that_is_no_number_is_djangos_documented_404(schema, client):
 
 # --- Logins: 400 or 401 for wrong credentials, 429 with Retry-After past the throttle
 
-LOGINS = ["/api/session/login/", "/api/token/login/", "/api/jwt/login/", "/jwt-auth/", "/auth-jwt/"]
+LOGINS = [
+    "/api/session/login/",
+    "/api/token/login/",
+    "/api/jwt/login/",
+    "/jwt-auth/",
+    "/auth-jwt/",
+    "/api/jwt-cookie/login/",
+]
 
 
 def post_as_a_client(url, body):
-    """A POST as a fresh client makes it, with the CSRF token where the endpoint wants one (the session login)."""
+    """A POST as a fresh client makes it, with the CSRF token where the endpoint wants one (the cookie logins)."""
     client = ApiClient()
     extra = {}
-    if url == "/api/session/login/":
+    if url in ("/api/session/login/", "/api/jwt-cookie/login/"):
         client.get(url)
         extra["HTTP_X_CSRFTOKEN"] = client.cookies["csrftoken"].value
     return client.post(url, body, **extra)
@@ -234,7 +244,8 @@ def test_the_api_refuses_what_the_schema_calls_blank(schema, alice):
         # Blank, a NUL, and white space only (where DRF strips it: the pattern says so).
         for value in ["", "a\x00b", "  \t"]:
             if field_schema.is_valid(value):
-                assert value.isspace() and field == "password", (component, field)  # a password isn't stripped
+                assert value.isspace(), (component, field)  # a password isn't stripped
+                assert field == "password", (component, field)
                 continue
             response = post_as_a_client(template, {**dict.fromkeys(properties, "x"), field: value})
             assert response.status_code == 400, (template, field, value, response.content)

@@ -83,7 +83,7 @@ def token_of(base, username="alice"):
     return {"Authorization": f"Token {json.loads(body)['token']}", "Accept": "application/json"}
 
 
-@pytest.mark.parametrize("cache_url, queries_at_second_server", per_cache(0, 1))
+@pytest.mark.parametrize(("cache_url", "queries_at_second_server"), per_cache(0, 1))
 def test_token_cached_at_a_second_server_process(server_database, cache_url, queries_at_second_server):
     # Two gunicorns, as on two hosts behind a load balancer: same database, same cache.
     env = {"DATABASE_URL": server_database, "REDIS_URL": cache_url}
@@ -101,7 +101,7 @@ def test_token_cached_at_a_second_server_process(server_database, cache_url, que
     assert headers["X-DB-Queries"] == str(queries_at_second_server)
 
 
-@pytest.mark.parametrize("cache_url, throttled", per_cache(True, False))
+@pytest.mark.parametrize(("cache_url", "throttled"), per_cache(True, False))
 def test_login_throttle_across_gunicorn_workers(server_database, cache_url, throttled):
     env = {"DATABASE_URL": server_database, "REDIS_URL": cache_url, "LOGIN_THROTTLE": "3/minute"}
     port = free_port()

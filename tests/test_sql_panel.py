@@ -24,6 +24,7 @@ EXPECTED_STEPS = {
     "jwt-stateless": [],
     "jwt-rsa": [("user lookup", ["auth_user"])],
     "knox": [("token lookup", ["knox_authtoken", "auth_user"]), ("expired-token cleanup", ["knox_authtoken"])],
+    "jwt-cookie": [("user lookup", ["auth_user"])],
     "oauth2": [("token lookup", ["oauth2_provider_accesstoken", "auth_user", "oauth2_provider_application"])],
 }
 PANEL_ROW = re.compile(r'<td class="sql-step">(.*?)</td>.*?<code class="sql-text">(.*?)</code>', re.S)
@@ -56,6 +57,7 @@ def secrets_of(client, ns, username="alice"):
     authorization = client.defaults.get("HTTP_AUTHORIZATION")
     if authorization:
         values.append(authorization.split()[1])  # token key, JWT, or base64(username:password)
+    values.extend(client.cookies[name].value for name in ("jwt_access", "jwt_refresh") if name in client.cookies)
     if ns in ("token", "token-cached"):
         values.append(user.auth_token.key)
     if ns == "knox":  # the lookup's parameter is the token's first 15 characters; the rows hold digests
@@ -124,10 +126,14 @@ def test_recorder_off_keeps_no_sql(alice, settings):
     response, html = browse(client, reverse("session:me"))
 
     cost = response.wsgi_request.cost
-    assert type(cost) is RequestCost and not hasattr(cost, "statements")
-    assert cost.queries == 2 and response["X-DB-Queries"] == "2"  # still counted
-    assert 'class="sql-off"' in html and "DEMO_SHOW_SQL=1" in html
-    assert "SELECT" not in html and "django_session" not in html
+    assert type(cost) is RequestCost
+    assert not hasattr(cost, "statements")
+    assert cost.queries == 2
+    assert response["X-DB-Queries"] == "2"  # still counted
+    assert 'class="sql-off"' in html
+    assert "DEMO_SHOW_SQL=1" in html
+    assert "SELECT" not in html
+    assert "django_session" not in html
 
 
 # What the landing page's step-by-step says the client sent and which class checked it.
@@ -159,7 +165,8 @@ def test_landing_page_walks_through_one_request_per_scheme(alice, client, monkey
         section = re.search(rf'<section class="walkthrough" id="walk-{re.escape(ns)}">(.*?)</section>', html, re.S)
         assert section, ns
         text = unescape(section.group(1))
-        assert sent in text and checked in text, (ns, text)
+        assert sent in text, (ns, text)
+        assert checked in text, (ns, text)
         reads = re.findall(
             r'<li class="walk-read"><span class="walk-step">(.*?)</span>: <code>(.*?)</code>', section.group(1)
         )

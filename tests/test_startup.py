@@ -97,7 +97,7 @@ def test_servers_stop_with_one_line(server, case, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "url, printed",
+    ("url", "printed"),
     [
         ("postgres://alice:pw@db:5432/demo", "postgres://alice:***@db:5432/demo"),
         ("postgres://alice@db/demo", "postgres://alice@db/demo"),

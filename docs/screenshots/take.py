@@ -1,4 +1,4 @@
-"""Retake the README's screenshots: `.venv/bin/python docs/screenshots/take.py` (needs /usr/bin/chromium).
+"""Retake docs/instrumentation.md's screenshots: `.venv/bin/python docs/screenshots/take.py` (needs /usr/bin/chromium).
 
 Starts the real site (gunicorn, DEBUG off, DEMO_SHOW_SQL=1, a fresh seeded database
 in a temporary directory), logs in through DRF's browsable-API login, and saves:

@@ -17,7 +17,7 @@ register = template.Library()
 
 @dataclass(frozen=True)
 class Panel:
-    """How the authorization panel (static/demo/authorize.js) gets a credential and sends it."""
+    """How the authorization panel (pages/static/pages/authorize.js) gets a credential and sends it."""
 
     store: str  # the sessionStorage key: namespaces that accept the same credential share it
     keyword: str  # the header is "Authorization: <keyword> <credential>"
@@ -61,4 +61,4 @@ def namespace_of(view):
 def panel_of(view):
     """The authorization panel's settings for the page's namespace; None where the browser needs no panel."""
     scheme = registry.scheme(getattr(view, "scheme", None))
-    return scheme and Panel.for_recipe(scheme.client)
+    return scheme and Panel.for_recipe(scheme.recipe)

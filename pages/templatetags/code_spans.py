@@ -1,4 +1,4 @@
-"""The landing page's measured tables use the README's words: `code` in backticks becomes <code>code</code>."""
+"""The pages' measured tables use docs/security.md's words: `code` in backticks becomes <code>code</code>."""
 
 from django import template
 from django.utils.html import escape

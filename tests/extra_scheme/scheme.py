@@ -1,7 +1,12 @@
-"""A namespace only the tests mount: what an issue's new scheme app adds, in miniature."""
+"""A namespace only the tests mount: what an issue's new scheme app adds, in miniature.
+
+It brings its own "library" too (``tests.extra_scheme.library``): its SQL
+step, its credential table, its expected queries and its reading, all named
+here and nowhere else.
+"""
 
 from auth_token.scheme import TokenScheme
-from registry import Recipe
+from registry import Recipe, Table
 
 
 class TokenAgainScheme(TokenScheme):
@@ -9,8 +14,11 @@ class TokenAgainScheme(TokenScheme):
     title = "DRF tokens again (a namespace only the tests mount)"
     how = "POST username and password to /api/token-again/login/, then send 'Authorization: Token <key>'."
     curl = ['curl -i -H "Authorization: Token $TOKEN" {base}/api/token-again/me/']
-    client = Recipe("token", login="token-again:login", keyword="Token", field="token")
-    used_at = "Token key at /api/token-again/"
+    reading = "DRF's token, looked up by a library of its own: the token row, then a visit logged in its table."
+    recipe = Recipe("token", login="token-again:login", keyword="Token", field="token")
+    me_queries = 2  # the token row joined to its user, then the visit
+    sql_steps = [("tests.extra_scheme.library.", "visit log")]
+    tables = [Table("extra_scheme.Visit", "nothing: a visit is kept until its user is deleted")]
 
 
 SCHEMES = [TokenAgainScheme()]

@@ -2,11 +2,14 @@
 
 from django.urls import path
 
-from auth_token.authentication import TokenAuthentication
-from auth_token.views import LoginView
+from auth_token.views import LoginView, LogoutView
 from config.urls import namespace, urlpatterns
+
+from .library import VisitLoggingTokenAuthentication
+
+ENDPOINTS = [path("login/", LoginView.as_view(), name="login"), path("logout/", LogoutView.as_view(), name="logout")]
 
 urlpatterns = [
     *urlpatterns,
-    namespace("token-again", [TokenAuthentication], [path("login/", LoginView.as_view(), name="login")]),
+    namespace("token-again", [VisitLoggingTokenAuthentication], ENDPOINTS),
 ]

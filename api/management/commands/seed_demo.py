@@ -21,9 +21,6 @@ class Command(MigratedDatabaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo users ready:"))
         for username, password in DEMO_USERS.items():
             self.stdout.write(f"  {username} / {password}")
-        for scheme in registry.schemes():  # what a namespace needs besides the users (oauth2: its clients)
-            for line in scheme.seed(base):
-                self.stdout.write(line)
         self.stdout.write("Open:")
         self.stdout.write(f"  {base}/            the comparison, with a curl example per scheme")
         self.stdout.write(f"  {base}/api/        every namespace")

@@ -1,5 +1,5 @@
 /*
- * Fills the "this page's request cost" line (templates/demo/_request_cost.html)
+ * Fills the "this page's request cost" line (pages/templates/pages/_request_cost.html)
  * from the X-DB-Queries and Server-Timing headers of the response that made
  * this page.
  *

@@ -108,7 +108,7 @@ class Command(MigratedDatabaseCommand):
         if "algorithms" in results:
             self.stdout.write(
                 f"JWT signing algorithms, {results['algorithms']['rounds']} interleaved rounds, "
-                "medians (a key made for the run, simplejwt's backends):"
+                "medians (a key made for the run, the JWT library's own backends):"
             )
             self.stdout.write(import_string(settings.JWT_ALGORITHMS_COMPARISON + ".markdown")(results["algorithms"]))
         if "profile" in results:

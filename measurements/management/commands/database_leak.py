@@ -16,7 +16,7 @@ class Command(MigratedDatabaseCommand):
     def add_arguments(self, parser):
         output = parser.add_mutually_exclusive_group()
         output.add_argument("--json", action="store_true", help="machine-readable output, with the statuses seen")
-        output.add_argument("--markdown", action="store_true", help="the table as it appears in the README")
+        output.add_argument("--markdown", action="store_true", help="the table as it appears in docs/security.md")
         parser.add_argument(
             "--guess-seconds",
             type=float,

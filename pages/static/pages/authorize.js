@@ -1,5 +1,5 @@
 /*
- * The authorization panel of the token, knox, JWT and OAuth 2.0 namespaces (templates/pages/_authorize.html).
+ * The authorization panel of the token, knox, JWT and OAuth 2.0 namespaces (pages/templates/pages/_authorize.html).
  *
  * A browser cannot add "Authorization: Token <key>" or "Bearer <access>" to a
  * link it follows, which is why DRF's browsable API cannot browse these

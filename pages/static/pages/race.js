@@ -37,8 +37,8 @@ async function answerOf(response, what) {
 }
 
 // How a client obtains each kind of credential. `credentials` says whether the
-// browser may send cookies: only the session namespace gets them, so every
-// other namespace sees its own scheme's credential and nothing else.
+// browser may send cookies: only the session and jwt-cookie namespaces get them, so
+// every other namespace sees its own scheme's credential and nothing else.
 const LOG_IN = {
   async none() {
     return { headers: {}, credentials: "omit" };
@@ -54,6 +54,13 @@ const LOG_IN = {
     const response = await postJSON(recipe.login, { username, password }, { "X-CSRFToken": cookie("csrftoken") });
     await answerOf(response, "session login");
     return { headers: {}, credentials: "same-origin" }; // the HttpOnly sessionid cookie goes by itself
+  },
+  async cookie(recipe, username, password) {
+    // jwt-cookie: the session's steps, with the recipe's names; the HttpOnly token cookies are never seen here.
+    await answerOf(await fetch(recipe.login, { headers: { Accept: "application/json" } }), `${recipe.kind}: csrftoken`);
+    const csrf = { [recipe.csrf_header]: cookie(recipe.csrf_cookie) };
+    await answerOf(await postJSON(recipe.login, { username, password }, csrf), `${recipe.kind} login`);
+    return { headers: {}, credentials: "same-origin", logout: recipe.logout };
   },
   async token(recipe, username, password) {
     const body = await answerOf(await postJSON(recipe.login, { username, password }), `${recipe.kind} login`);
@@ -430,6 +437,12 @@ document.getElementById("race-form").addEventListener("submit", async (event) =>
     if (Object.keys(logins).some((kind) => kind.startsWith("session "))) {
       // Leave no session behind: log out with the CSRF token, as the session scheme requires.
       await postJSON("/api/session/logout/", {}, { "X-CSRFToken": cookie("csrftoken") }).catch(() => null);
+    }
+    for (const [kind, login] of Object.entries(logins)) {
+      if (!kind.startsWith("cookie ")) continue;
+      // jwt-cookie: blacklist the refresh token, and have the server drop the cookies a script can't delete.
+      const credential = await login.catch(() => null);
+      if (credential) await postJSON(credential.logout, {}, { "X-CSRFToken": cookie("csrftoken") }).catch(() => null);
     }
     recordTransfers(transfers.takeRecords()); // the entries not yet handed to the observer's callback
     reading(lanes, concurrency);

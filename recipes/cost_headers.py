@@ -1,7 +1,8 @@
 """Read the instrumentation headers back: what one request cost, as the server itself measured it.
 
-No Django imports on purpose: the Locust process (benchmarks/locustfile.py)
-reads the same headers with the same code, without setting Django up.
+No Django imports on purpose: the site's measurements (measurements.measure)
+and any client of the recipes (the benchmark's Locust process among them)
+read the headers with this one function, without setting Django up.
 """
 
 import re

@@ -1,7 +1,8 @@
-"""PKCE (RFC 7636) and the consent form, for the clients of this project that are not browsers: tests, login_costs, Locust.
+"""PKCE (RFC 7636) and HTML forms' hidden fields, for the clients of this project that are not browsers. Standard library only.
 
-No Django imports: the Locust process uses it without setting Django up. A
-browser does the same in pages/static/pages/authorize.js.
+The recipe client's oauth2 kind uses it (``RecipeClient.login_oauth2``), and so
+do the tests and login_costs; the Locust process too, without setting Django
+up. A browser does the same in pages/static/pages/authorize.js.
 """
 
 import base64

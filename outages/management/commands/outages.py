@@ -1,0 +1,46 @@
+"""Stop the database, then the cache, under a real site, and record what each namespace still does (docs/outages.md).
+
+Starts its own throwaway PostgreSQL, Redis and gunicorn (DEBUG off) on free
+loopback ports; never touches the site's own database or cache. Takes about
+a minute. Writes the measurement to OUTAGES_FILE (the /outages/ page reads it).
+"""
+
+import json
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from outages import measure, services
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="print the measurement as JSON")
+        parser.add_argument("--markdown", action="store_true", help="print the table as Markdown (docs/outages.md)")
+        parser.add_argument("--output", type=Path, default=settings.OUTAGES_FILE, help="where to write it")
+
+    def handle(self, *args, **options):
+        why_not = services.missing()
+        if why_not:
+            raise CommandError(f"cannot start throwaway servers: {why_not}")
+        self.stderr.write("starting a throwaway PostgreSQL, Redis and gunicorn (and migrating)")
+        # Logins as fast as the measurement asks: the throttle is not what is measured here.
+        site_env = {"LOGIN_THROTTLE": "1000/minute"}
+        with (
+            tempfile.TemporaryDirectory(prefix="outages-") as directory,
+            services.throwaway_services(directory, site_env) as (postgres, redis, site),
+        ):
+            users = measure.add_users(site)
+            servers = {"database": postgres, "cache": redis}
+            measured = measure.measure(site, servers, *users, progress=self.stderr.write)
+        measure.write(measured, options["output"])
+        if options["json"]:
+            self.stdout.write(json.dumps(measured, indent=2))
+        else:
+            self.stdout.write(measure.as_markdown(measured))
+            if not options["markdown"]:
+                self.stdout.write(f"\nMeasured {measured['measured_at']}; written to {options['output']}")
