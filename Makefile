@@ -6,20 +6,26 @@ PORT   ?= 8000
 HOST   ?= http://127.0.0.1:8000
 AXE    := node_modules/axe-core/axe.min.js
 
-.PHONY: demo test check lint format locust bench clean
+.PHONY: demo test check lint format lock locust bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
-# One stamp per requirements set: edit a file and the next make installs it again.
-# constraints.txt pins the transitive dependencies too (pip freeze of a tested .venv).
-$(VENV)/.site-installed: requirements.txt constraints.txt | $(VENV)/bin/python
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+# One stamp per lock: change a lock (make lock) and the next make installs it again. The locks pin every package,
+# the ones pulled in too, with the hash of each file (pyproject.toml's list, resolved by uv): pip refuses any other.
+$(VENV)/.site-installed: requirements.lock | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
 	touch $@
 
-$(VENV)/.dev-installed: requirements.txt requirements-dev.txt constraints.txt | $(VENV)/bin/python
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+$(VENV)/.dev-installed: requirements-dev.lock | $(VENV)/bin/python
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements-dev.lock
 	touch $(VENV)/.site-installed $@
+
+# After an edit of pyproject.toml's dependencies: the two locks again (the versions they hold stay where they can).
+lock: $(VENV)/.dev-installed
+	$(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -o requirements.lock -q
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes \
+		-o requirements-dev.lock -q
 
 # axe-core, which the browser tests inject into the site's pages (WCAG 2 A/AA), pinned in package-lock.json.
 $(AXE): package.json package-lock.json

@@ -29,13 +29,17 @@ class AccessToken(tokens.AccessToken):
         return backend()
 
 
-class JWTStatelessUserAuthentication(simplejwt.JWTStatelessUserAuthentication):
-    """simplejwt's JWTStatelessUserAuthentication, with jwt's tokens checked by KeyCheckedOnceBackend (auth_jwt/backends.py)."""
+class OwnTokenClass:
+    """simplejwt's get_validated_token for a namespace whose access tokens are of one class of its own: `token_class`.
 
-    token_class = AccessToken
+    simplejwt's tries SIMPLE_JWT's AUTH_TOKEN_CLASSES (jwt's AccessToken); a
+    namespace with tokens of its own (jwt-rsa's key, jwt-cookie's type) tries
+    its own only, and refuses in simplejwt's own words.
+    """
+
+    token_class = None
 
     def get_validated_token(self, raw_token):
-        # simplejwt's tries SIMPLE_JWT's AUTH_TOKEN_CLASSES (simplejwt's AccessToken): this one, in the same words.
         try:
             return self.token_class(raw_token)
         except TokenError as e:
@@ -43,3 +47,9 @@ class JWTStatelessUserAuthentication(simplejwt.JWTStatelessUserAuthentication):
             raise InvalidToken(
                 {"detail": "Given token not valid for any token type", "messages": [{**message, "message": e.args[0]}]}
             ) from e
+
+
+class JWTStatelessUserAuthentication(OwnTokenClass, simplejwt.JWTStatelessUserAuthentication):
+    """simplejwt's JWTStatelessUserAuthentication, with jwt's tokens checked by KeyCheckedOnceBackend (auth_jwt/backends.py)."""
+
+    token_class = AccessToken

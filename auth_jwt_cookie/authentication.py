@@ -10,13 +10,14 @@ Django's CSRF token, checked exactly as DRF's SessionAuthentication checks it
 
 from rest_framework.authentication import SessionAuthentication
 from rest_framework_simplejwt import authentication as simplejwt
-from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+
+from auth_jwt.authentication import OwnTokenClass
 
 from . import cookies
 from .tokens import AccessToken
 
 
-class JWTCookieAuthentication(simplejwt.JWTAuthentication):
+class JWTCookieAuthentication(OwnTokenClass, simplejwt.JWTAuthentication):
     """simplejwt's JWTAuthentication, taking this namespace's access token from its HttpOnly cookie."""
 
     token_class = AccessToken
@@ -36,13 +37,3 @@ class JWTCookieAuthentication(simplejwt.JWTAuthentication):
 
     def get_raw_token(self, header):
         return header  # the cookie's value is the token itself, with no keyword
-
-    def get_validated_token(self, raw_token):
-        # simplejwt's tries SIMPLE_JWT's AUTH_TOKEN_CLASSES, which are jwt's: try this one, in the same words.
-        try:
-            return self.token_class(raw_token)
-        except TokenError as e:
-            message = {"token_class": self.token_class.__name__, "token_type": self.token_class.token_type}
-            raise InvalidToken(
-                {"detail": "Given token not valid for any token type", "messages": [{**message, "message": e.args[0]}]}
-            ) from e

@@ -7,22 +7,13 @@ server holding that JWKS can check it, and none can make one.
 """
 
 from rest_framework_simplejwt import authentication as simplejwt
-from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+
+from auth_jwt.authentication import OwnTokenClass
 
 from .tokens import AccessToken
 
 
-class JWTAuthentication(simplejwt.JWTAuthentication):
+class JWTAuthentication(OwnTokenClass, simplejwt.JWTAuthentication):
     """simplejwt's JWTAuthentication, taking this namespace's RS256 access tokens only."""
 
     token_class = AccessToken
-
-    def get_validated_token(self, raw_token):
-        # simplejwt's tries SIMPLE_JWT's AUTH_TOKEN_CLASSES, which are jwt's (HS256): try this one, in the same words.
-        try:
-            return self.token_class(raw_token)
-        except TokenError as e:
-            message = {"token_class": self.token_class.__name__, "token_type": self.token_class.token_type}
-            raise InvalidToken(
-                {"detail": "Given token not valid for any token type", "messages": [{**message, "message": e.args[0]}]}
-            ) from e

@@ -14,7 +14,8 @@ from .attacks import ATTACK_NAMES
 from .credentials import DEMO_PASSWORD, DEMO_USER
 
 CHROMIUM = "/usr/bin/chromium"
-# As tests/browser.py launches it: nothing of chromium's own goes to the network.
+# Debian's chromium as this project launches it (browser_lab, and the tests: tests/browser.py): nothing of its own
+# goes to the network.
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

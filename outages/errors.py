@@ -10,7 +10,7 @@ import django.db
 DATABASE_ERRORS = (django.db.OperationalError, django.db.InterfaceError)
 try:
     import psycopg
-except ImportError:  # SQLite only: psycopg is in requirements.txt, but nothing else needs it
+except ImportError:  # SQLite only: psycopg is in pyproject.toml's dependencies, but nothing else needs it
     pass
 else:
     DATABASE_ERRORS += (psycopg.OperationalError, psycopg.InterfaceError)

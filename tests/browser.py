@@ -41,18 +41,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from lab.browser import CHROMIUM, launch  # the one launch of Debian's chromium: the lab's command uses it too
+
 from .servers import ROOT, free_port, gunicorn, running
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 TIMEOUT_MS = 10_000
 LOCAL_HOSTS = {"127.0.0.1"}
 # Screenshots the tests take; docs/browsing.md shows copies kept in docs/screenshots/.
@@ -61,7 +53,7 @@ SCREENSHOTS = ROOT / "screenshots" / "tmp"
 
 def launch_chromium(playwright):
     """Debian's chromium, headless, with nothing of its own going to the network."""
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True, timeout=30_000)
+    return launch(playwright)
 
 
 def chromium_missing():
