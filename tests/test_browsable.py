@@ -20,7 +20,6 @@ PANEL_LOGIN = {
     "jwt-stateless": "/api/jwt/login/",
     "jwt-rsa": "/api/jwt-rsa/login/",
     "knox": "/api/knox/login/",
-    "oauth2": "/o/authorize/",  # the authorization-code flow starts there
 }
 PANEL = list(PANEL_LOGIN)
 SECURITY = {
@@ -33,7 +32,6 @@ SECURITY = {
     "jwt-rsa": "jwtRsaAuth",
     "knox": "knoxAuth",
     "jwt-cookie": "jwtCookieAuth",
-    "oauth2": "oauth2",
 }
 
 
