@@ -1,10 +1,10 @@
 """manage.py browser_lab [--json|--markdown]: the lab's attacks in headless chromium, against a server it starts."""
 
-import json
 import os
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from api.management.measurement import MeasurementCommand
 from lab.browser import CHROMIUM, launch, run_lab
 from lab.report import as_markdown, as_text
 from lab.server import lab_server
@@ -22,21 +22,18 @@ def measure():
             browser.close()
 
 
-class Command(BaseCommand):
+class Command(MeasurementCommand):
     help = "Run the browser lab's attacks in headless Chromium (Playwright) and print every cell's outcome."
+    json_help = '{"cells": [...], "claims": [...]}'
+    markdown_help = "the tables docs/browser-lab.md shows"
 
-    def add_arguments(self, parser):
-        output = parser.add_mutually_exclusive_group()
-        output.add_argument("--json", action="store_true", help='{"cells": [...], "claims": [...]}')
-        output.add_argument("--markdown", action="store_true", help="the tables docs/browser-lab.md shows")
-
-    def handle(self, *args, **options):
+    def measure(self, **options):
         if not os.access(CHROMIUM, os.X_OK):
             raise CommandError(f"no {CHROMIUM}: apt-get install chromium")
-        result = measure()
-        if options["json"]:
-            self.stdout.write(json.dumps(result, indent=2))
-        elif options["markdown"]:
-            self.stdout.write(as_markdown(result))
-        else:
-            self.stdout.write(as_text(result))
+        return measure()
+
+    def as_markdown(self, result):
+        return as_markdown(result)
+
+    def as_text(self, result):
+        return as_text(result)

@@ -4,32 +4,27 @@ Measured in-process with throwaway users (see measurements.account_events); the
 database is left as it was.
 """
 
-import json as json_module
-
+from api.management.measurement import MeasurementCommand
 from api.management.migrated import MigratedDatabaseCommand
 from measurements.account_events import EVENTS, as_json, as_markdown, credentials, measure
 
 
-class Command(MigratedDatabaseCommand):
+class Command(MeasurementCommand, MigratedDatabaseCommand):
     help = __doc__
+    json_help = "machine-readable output, with the statuses seen"
+    markdown_help = "the table as it appears in docs/security.md"
 
-    def add_arguments(self, parser):
-        output = parser.add_mutually_exclusive_group()
-        output.add_argument("--json", action="store_true", help="machine-readable output, with the statuses seen")
-        output.add_argument("--markdown", action="store_true", help="the table as it appears in docs/security.md")
+    def measure(self, **options):
+        return measure()
 
-    def handle(self, *args, json=False, markdown=False, **options):
-        table = measure()
-        if json:
-            self.stdout.write(dumps(as_json(table)))
-        elif markdown:
-            self.stdout.write(as_markdown(table))
-        else:
-            self.stdout.write(as_text(table))
+    def as_json(self, table):
+        return as_json(table)
 
+    def as_markdown(self, table):
+        return as_markdown(table)
 
-def dumps(data):
-    return json_module.dumps(data, indent=2)
+    def as_text(self, table):
+        return as_text(table)
 
 
 def as_text(table):

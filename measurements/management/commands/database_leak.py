@@ -4,19 +4,18 @@ Each scheme's stored rows are copied, then each namespace is tried with
 nothing but what the copy holds (see measurements.database_leak).
 """
 
-import json as json_module
-
+from api.management.measurement import MeasurementCommand
 from api.management.migrated import MigratedDatabaseCommand
 from measurements.database_leak import as_json, as_markdown, guessing_line, guessing_markdown, measure, statuses
 
 
-class Command(MigratedDatabaseCommand):
+class Command(MeasurementCommand, MigratedDatabaseCommand):
     help = __doc__
+    json_help = "machine-readable output, with the statuses seen"
+    markdown_help = "the table as it appears in docs/security.md"
 
     def add_arguments(self, parser):
-        output = parser.add_mutually_exclusive_group()
-        output.add_argument("--json", action="store_true", help="machine-readable output, with the statuses seen")
-        output.add_argument("--markdown", action="store_true", help="the table as it appears in docs/security.md")
+        super().add_arguments(parser)
         parser.add_argument(
             "--guess-seconds",
             type=float,
@@ -24,16 +23,17 @@ class Command(MigratedDatabaseCommand):
             help="how long to time each hash an attacker would have to guess against (default 1)",
         )
 
-    def handle(self, *args, json=False, markdown=False, guess_seconds=1.0, **options):
-        table = measure(guess_seconds)
-        if json:
-            self.stdout.write(json_module.dumps(as_json(table), indent=2))
-        elif markdown:
-            self.stdout.write(
-                as_markdown(table) + "\n\nGuessing, where the copy holds only a hash:\n\n" + guessing_markdown(table)
-            )
-        else:
-            self.stdout.write(as_text(table))
+    def measure(self, guess_seconds=1.0, **options):
+        return measure(guess_seconds)
+
+    def as_json(self, table):
+        return as_json(table)
+
+    def as_markdown(self, table):
+        return as_markdown(table) + "\n\nGuessing, where the copy holds only a hash:\n\n" + guessing_markdown(table)
+
+    def as_text(self, table):
+        return as_text(table)
 
 
 def as_text(table):

@@ -5,25 +5,26 @@ loopback ports; never touches the site's own database or cache. Takes about
 a minute. Writes the measurement to OUTAGES_FILE (the /outages/ page reads it).
 """
 
-import json
 import tempfile
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from api.management.measurement import MeasurementCommand
 from outages import measure, services
 
 
-class Command(BaseCommand):
+class Command(MeasurementCommand):
     help = __doc__
+    json_help = "print the measurement as JSON"
+    markdown_help = "print the table as Markdown (docs/outages.md)"
 
     def add_arguments(self, parser):
-        parser.add_argument("--json", action="store_true", help="print the measurement as JSON")
-        parser.add_argument("--markdown", action="store_true", help="print the table as Markdown (docs/outages.md)")
+        super().add_arguments(parser)
         parser.add_argument("--output", type=Path, default=settings.OUTAGES_FILE, help="where to write it")
 
-    def handle(self, *args, **options):
+    def measure(self, *, output, **options):
         why_not = services.missing()
         if why_not:
             raise CommandError(f"cannot start throwaway servers: {why_not}")
@@ -37,10 +38,12 @@ class Command(BaseCommand):
             users = measure.add_users(site)
             servers = {"database": postgres, "cache": redis}
             measured = measure.measure(site, servers, *users, progress=self.stderr.write)
-        measure.write(measured, options["output"])
-        if options["json"]:
-            self.stdout.write(json.dumps(measured, indent=2))
-        else:
-            self.stdout.write(measure.as_markdown(measured))
-            if not options["markdown"]:
-                self.stdout.write(f"\nMeasured {measured['measured_at']}; written to {options['output']}")
+        measure.write(measured, output)
+        self.output = output
+        return measured
+
+    def as_markdown(self, measured):
+        return measure.as_markdown(measured)
+
+    def as_text(self, measured):
+        return f"{measure.as_markdown(measured)}\n\nMeasured {measured['measured_at']}; written to {self.output}"
