@@ -140,14 +140,27 @@ def cache_meta(redis_url, workers):
 
 
 # --- Processes: each in its own process group, always stopped.
+# A child pins itself, then becomes the command (same pid): not Popen's preexec_fn, whose fork runs the at-fork hooks
+# of this process's Python (logging's, once psycopg has imported it). A Ctrl-C that lands in a hook is printed as
+# "Exception ignored in: <function _releaseLock>" and lost, and the run went on for minutes (on PostgreSQL only:
+# test_bench.py's test_ctrl_c_stops_the_server). Without a preexec_fn, Python forks without running any of its code.
+PIN = "import os, sys; os.sched_setaffinity(0, map(int, sys.argv[1].split(','))); os.execvp(sys.argv[2], sys.argv[2:])"
+
+
+def pinned(command, cpus):
+    """`command`, run on `cpus` only: a Python that pins itself and then execs it."""
+    return [sys.executable, "-c", PIN, ",".join(map(str, cpus)), *command]
+
+
 @contextmanager
 def process_group(command, env, log_path, cpus=None):
     """Run `command` in a process group of its own, on `cpus` only (its children inherit them), logging to `log_path`;
     stop the whole group afterwards, whatever happens."""
-    pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
+    if cpus:
+        command = pinned(command, cpus)
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=pin
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         try:
             yield process
