@@ -91,7 +91,7 @@ def pytest_itemcollected(item):
 
 @pytest.hookimpl(trylast=True)  # after pytest-xdist's own, whose group names it makes count
 def pytest_collection_modifyitems(config, items):
-    if config.getvalue("loadgroup"):
+    if getattr(config.option, "loadgroup", False):  # set on a worker of --dist loadgroup only
         # pytest-xdist 3.8 puts an item's group in its id by setting item._nodeid, which pytest 9.2 no longer reads
         # (it keeps the id in item._id): without this, --dist loadgroup silently hands out tests one by one.
         for item in items:
