@@ -147,6 +147,22 @@ def cache_meta(redis_url, workers):
 PIN = "import os, sys; os.sched_setaffinity(0, map(int, sys.argv[1].split(','))); os.execvp(sys.argv[2], sys.argv[2:])"
 
 
+# Ctrl-C: the handler raises KeyboardInterrupt as Python's own does, and also keeps a note of it. Where Python
+# ignores an exception (an at-fork hook, a finalizer run by the garbage collector) it prints "Exception ignored"
+# and the run goes on; every loop that waits checks the note, so such a Ctrl-C still stops the run within a second.
+INTERRUPTED = []
+
+
+def on_ctrl_c(signum, frame):
+    INTERRUPTED.append(signum)
+    raise KeyboardInterrupt
+
+
+def stop_if_interrupted():
+    if INTERRUPTED:
+        raise KeyboardInterrupt
+
+
 def pinned(command, cpus):
     """`command`, run on `cpus` only: a Python that pins itself and then execs it."""
     return [sys.executable, "-c", PIN, ",".join(map(str, cpus)), *command]
@@ -272,6 +288,7 @@ def run_locust(ns, run_kind, config, context, steps=None, knee=True, html=True):
         meter = CpuMeter(locust.pid)
         deadline = started + len(steps) * (config.seconds + 70) + 60  # 60 s for a step's logins, see steps.py
         while locust.poll() is None:
+            stop_if_interrupted()
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Locust did not finish {name} in time: see locust-{name}.log")
             meter.sample()
@@ -391,6 +408,7 @@ def run_capacity(namespaces, config, context, results):
 
 
 def check_server(context, ns):
+    stop_if_interrupted()
     if context["server"].poll() is not None:
         raise RuntimeError(f"the server exited with {context['server'].returncode} during {ns}: see server.log")
 
@@ -490,6 +508,7 @@ def main():
     config = BenchConfig.parse()
     # SIGTERM (a CI timeout, `kill`) ends the run like Ctrl-C does: through the finally blocks that stop the server.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    signal.signal(signal.SIGINT, on_ctrl_c)
     started = datetime.now(UTC)
     results_folder = Path(config.results or ROOT / "benchmarks" / "results")  # the tests write elsewhere
     out = results_folder / started.strftime("%Y%m%d-%H%M%S")
