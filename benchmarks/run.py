@@ -508,7 +508,8 @@ def main():
     config = BenchConfig.parse()
     # SIGTERM (a CI timeout, `kill`) ends the run like Ctrl-C does: through the finally blocks that stop the server.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    signal.signal(signal.SIGINT, on_ctrl_c)
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # a shell starts a background job with Ctrl-C ignored
+        signal.signal(signal.SIGINT, on_ctrl_c)
     started = datetime.now(UTC)
     results_folder = Path(config.results or ROOT / "benchmarks" / "results")  # the tests write elsewhere
     out = results_folder / started.strftime("%Y%m%d-%H%M%S")

@@ -320,9 +320,14 @@ def test_a_pinned_process_starts_without_running_python_at_fork(tmp_path):
     assert forks == []
 
 
+# A terminal's foreground job: Ctrl-C not ignored, whatever this suite inherited (a shell that runs `make test &`
+# starts it with SIGINT ignored, and a Python started so keeps ignoring it, as make bench run so would).
+AS_A_FOREGROUND_JOB = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+
+
 def test_ctrl_c_stops_the_server(tmp_path):
     runner = subprocess.Popen(
-        [sys.executable, "benchmarks/run.py"],
+        [sys.executable, "-c", AS_A_FOREGROUND_JOB, "benchmarks/run.py"],
         cwd=ROOT,
         # A fast hasher: the logins the runner makes before its server starts (login_costs) take seconds less.
         env=bench_env(tmp_path, DJANGO_SETTINGS_MODULE="tests.settings_fast_hasher"),
