@@ -41,9 +41,13 @@ demo: $(VENV)/.site-installed
 	if [ "$$DJANGO_DEBUG" = 1 ]; then lab="--bind 127.0.0.1:$$(($(PORT) + 1))"; echo "The browser lab: http://127.0.0.1:$(PORT)/lab/"; fi; \
 	exec $(VENV)/bin/gunicorn -c config/gunicorn.py --bind 127.0.0.1:$(PORT) $$lab config.wsgi
 
-# Everything: the fast tier and the slow one (real servers, subprocesses, chromium, benchmark runs).
+# Everything: the fast tier and the slow one (real servers, subprocesses, chromium, the benchmark's run), in two
+# runs: first every test that may run beside another, on both cores (pytest-xdist; tests/conftest.py keeps each
+# slow module on one worker), then the tests marked alone (they pin processes to cores and measure other work on
+# them), with nothing beside them. docs/development.md says where the time goes.
 test: $(VENV)/.dev-installed $(AXE)
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not alone" -n $${TEST_WORKERS:-2} --dist loadgroup
+	$(PY) -m pytest -m alone
 
 # The fast tier, for a developer's loop: the tests that start no server, subprocess or browser
 # (tests/conftest.py fails one that does without the slow marker), on both cores.

@@ -140,14 +140,43 @@ def cache_meta(redis_url, workers):
 
 
 # --- Processes: each in its own process group, always stopped.
+# A child pins itself, then becomes the command (same pid): not Popen's preexec_fn, whose fork runs the at-fork hooks
+# of this process's Python (logging's, once psycopg has imported it). A Ctrl-C that lands in a hook is printed as
+# "Exception ignored in: <function _releaseLock>" and lost, and the run went on for minutes (on PostgreSQL only:
+# test_bench.py's test_ctrl_c_stops_the_server). Without a preexec_fn, Python forks without running any of its code.
+PIN = "import os, sys; os.sched_setaffinity(0, map(int, sys.argv[1].split(','))); os.execvp(sys.argv[2], sys.argv[2:])"
+
+
+# Ctrl-C: the handler raises KeyboardInterrupt as Python's own does, and also keeps a note of it. Where Python
+# ignores an exception (an at-fork hook, a finalizer run by the garbage collector) it prints "Exception ignored"
+# and the run goes on; every loop that waits checks the note, so such a Ctrl-C still stops the run within a second.
+INTERRUPTED = []
+
+
+def on_ctrl_c(signum, frame):
+    INTERRUPTED.append(signum)
+    raise KeyboardInterrupt
+
+
+def stop_if_interrupted():
+    if INTERRUPTED:
+        raise KeyboardInterrupt
+
+
+def pinned(command, cpus):
+    """`command`, run on `cpus` only: a Python that pins itself and then execs it."""
+    return [sys.executable, "-c", PIN, ",".join(map(str, cpus)), *command]
+
+
 @contextmanager
 def process_group(command, env, log_path, cpus=None):
     """Run `command` in a process group of its own, on `cpus` only (its children inherit them), logging to `log_path`;
     stop the whole group afterwards, whatever happens."""
-    pin = (lambda: os.sched_setaffinity(0, cpus)) if cpus else None
+    if cpus:
+        command = pinned(command, cpus)
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=pin
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         try:
             yield process
@@ -259,6 +288,7 @@ def run_locust(ns, run_kind, config, context, steps=None, knee=True, html=True):
         meter = CpuMeter(locust.pid)
         deadline = started + len(steps) * (config.seconds + 70) + 60  # 60 s for a step's logins, see steps.py
         while locust.poll() is None:
+            stop_if_interrupted()
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Locust did not finish {name} in time: see locust-{name}.log")
             meter.sample()
@@ -378,6 +408,7 @@ def run_capacity(namespaces, config, context, results):
 
 
 def check_server(context, ns):
+    stop_if_interrupted()
     if context["server"].poll() is not None:
         raise RuntimeError(f"the server exited with {context['server'].returncode} during {ns}: see server.log")
 
@@ -477,6 +508,8 @@ def main():
     config = BenchConfig.parse()
     # SIGTERM (a CI timeout, `kill`) ends the run like Ctrl-C does: through the finally blocks that stop the server.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # a shell starts a background job with Ctrl-C ignored
+        signal.signal(signal.SIGINT, on_ctrl_c)
     started = datetime.now(UTC)
     results_folder = Path(config.results or ROOT / "benchmarks" / "results")  # the tests write elsewhere
     out = results_folder / started.strftime("%Y%m%d-%H%M%S")

@@ -4,6 +4,7 @@ import re
 import subprocess
 
 import pytest
+from _pytest.nodeid import coerce_node_id
 from django.conf import settings as django_settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
@@ -43,35 +44,71 @@ def pytest_configure(config):
         django_settings.CACHES["default"]["KEY_PREFIX"] = WORKER
 
 
-def fresh_cache():
-    """Empty the cache: throttle counts and token-cached entries don't leak between tests."""
+def fresh_cache(servers_too=False):
+    """Empty the cache: throttle counts and token-cached entries don't leak between tests.
+
+    `servers_too`: the keys of the servers a slow test starts as well, which
+    have no prefix (":1:<key>"). Under pytest-xdist with Redis, every slow
+    test runs on one worker (see pytest_itemcollected), so no other test's
+    server is using them.
+    """
     if WORKER and isinstance(caches["default"], RedisCache):  # a test may have swapped in the local-memory cache
         redis = cache._cache.get_client(write=True)  # Django's own client; clear() would flush the other workers' keys
-        for key in redis.scan_iter(f"{WORKER}:*"):
-            redis.delete(key)
+        for pattern in [f"{WORKER}:*", *([":*"] if servers_too else [])]:
+            for key in redis.scan_iter(pattern):
+                redis.delete(key)
     else:
         cache.clear()
 
 
 @pytest.fixture(autouse=True)
-def fast_hasher_and_fresh_cache(settings):
+def fast_hasher_and_fresh_cache(request, settings):
     # Test settings only: the site itself keeps Django's PBKDF2 (Basic's cost is part of the lesson).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    fresh_cache()
+    servers_too = request.node.get_closest_marker("slow") is not None
+    fresh_cache(servers_too)
     yield
-    fresh_cache()
+    fresh_cache(servers_too)
 
 
 # The fixtures that start a server or a browser: a test that asks for one is marked slow.
 SLOW_FIXTURES = {"site", "browser", "page", "open_page"}
 
 
-def pytest_collection_modifyitems(items):
+def pytest_itemcollected(item):
+    """make test runs the suite on two pytest-xdist workers (--dist loadgroup): which slow tests share a worker.
+
+    A slow module's tests stay together, so that its module-scoped server
+    starts once. With Redis, every slow test goes to one worker: the servers
+    they start share the suite's Redis db, where their keys have no worker's
+    prefix (and fresh_cache clears them between tests). Tests marked `alone`
+    measure the machine: make test runs them afterwards, with nothing beside them.
+    """
+    if item.get_closest_marker("slow") and not item.get_closest_marker("xdist_group"):
+        group = "slow-on-redis" if django_settings.REDIS_URL else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-xdist's own, whose group names it makes count
+def pytest_collection_modifyitems(config, items):
+    if getattr(config.option, "loadgroup", False):  # set on a worker of --dist loadgroup only
+        # pytest-xdist 3.8 puts an item's group in its id by setting item._nodeid, which pytest 9.2 no longer reads
+        # (it keeps the id in item._id): without this, --dist loadgroup silently hands out tests one by one.
+        for item in items:
+            if "@" in getattr(item, "_nodeid", ""):
+                item._id = coerce_node_id(item._nodeid)
     unmarked = [
         item.nodeid for item in items if SLOW_FIXTURES & set(item.fixturenames) and not item.get_closest_marker("slow")
     ]
     if unmarked:
         raise pytest.UsageError(f"these tests start a server or a browser but are not marked slow: {unmarked}")
+    beside = [
+        item.nodeid for item in items if "bench_run" in item.fixturenames and not item.get_closest_marker("alone")
+    ]
+    if beside:
+        raise pytest.UsageError(
+            f"these tests read the benchmark's run, which must run alone: mark them alone: {beside}"
+        )
 
 
 @pytest.fixture(autouse=True)

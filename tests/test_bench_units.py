@@ -8,6 +8,8 @@ recorded responses; the report is written from a recorded run
 
 import json
 import shutil
+import signal
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -355,3 +357,15 @@ def test_a_run_without_wrk_has_no_wrk_table(recorded):
 
     assert "wrk" not in summary
     assert "A second opinion: wrk" not in (recorded / "report.md").read_text()
+
+
+def test_a_ctrl_c_that_python_ignored_still_stops_the_run(monkeypatch):
+    from benchmarks import run
+
+    monkeypatch.setattr(run, "INTERRUPTED", [])
+    run.stop_if_interrupted()  # no Ctrl-C yet: the run goes on
+    with suppress(KeyboardInterrupt):  # where Python prints "Exception ignored" (an at-fork hook, a finalizer)
+        run.on_ctrl_c(signal.SIGINT, None)
+
+    with pytest.raises(KeyboardInterrupt):
+        run.stop_if_interrupted()  # the next loop that waits stops the run
