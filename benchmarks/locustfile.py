@@ -6,7 +6,7 @@
 The benchmark is a client like any other: it imports nothing from the site.
 The namespaces, in order, and how to get each one's credential come from
 ``GET /api/`` (each namespace's ``client`` recipe: kind none, basic, session,
-token, jwt or cookie), read from the file ``--bench-api-index`` the runner saved, or
+token, jwt, cookie or oauth2), read from the file ``--bench-api-index`` the runner saved, or
 fetched from ``--host``. A scheme added to the site appears here without an
 edit. The accounts come from ``manage.py seed_bench --json``, saved in
 ``--bench-accounts-file``. The options (benchmarks/config.py) are Locust's
@@ -37,6 +37,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import configargparse
 import gevent
@@ -48,6 +49,7 @@ from locust.runners import MasterRunner, WorkerRunner
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.config import add_locust_arguments
 from benchmarks.steps import Records, Stepper, user_class_name
+from recipes import pkce  # standard library only: no Django, no settings
 
 SERVER_TIMING = re.compile(r"(\w+);dur=([0-9.]+)")
 
@@ -228,6 +230,41 @@ class SchemeUser(FastHttpUser):
         self.call("GET", login, "login/", 200)
         self.headers[csrf] = self.cookie(self.recipe["csrf_cookie"])
         self.use_cookies(self.call("POST", login, "login/", 200, json=self.credentials()))
+
+    def log_in_oauth2(self):
+        """The authorization-code flow with PKCE, as a browser and its app run it (the account logs in on the login
+        page the authorization endpoint sends it to, and approves on the consent page), then the code exchange."""
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        verifier = pkce.verifier()
+        query = urlencode(
+            {
+                "response_type": "code",
+                "client_id": self.recipe["client_id"],
+                "redirect_uri": self.recipe["redirect_uri"],
+                "scope": "read write",
+                "state": "locust",
+                "code_challenge": pkce.challenge(verifier),
+                "code_challenge_method": "S256",
+            }
+        )
+        authorize = f"{self.recipe['authorize']}?{query}"
+        login = self.call("GET", authorize, "authorize/", 302, allow_redirects=False).headers["Location"]
+        page = self.call("GET", login, "login page", 200)
+        fields = urlencode({**pkce.hidden_fields(page.text), **self.credentials()})
+        self.call("POST", login, "login page", 302, data=fields, headers=form, allow_redirects=False)
+        consent = self.call("GET", authorize, "authorize/", 200)
+        fields = urlencode({**pkce.hidden_fields(consent.text), "allow": "Authorize"})
+        approved = self.call("POST", authorize, "authorize/", 302, data=fields, headers=form, allow_redirects=False)
+        exchange = {
+            "grant_type": "authorization_code",
+            "code": parse_qs(urlsplit(approved.headers["Location"]).query)["code"][0],
+            "redirect_uri": self.recipe["redirect_uri"],
+            "client_id": self.recipe["client_id"],
+            "code_verifier": verifier,
+        }
+        tokens = self.call("POST", self.recipe["token"], "token/", 200, data=urlencode(exchange), headers=form)
+        self.client.cookiejar.clear()  # the authorization server's session: the API takes only the token
+        self.headers["Authorization"] = f"{self.recipe['keyword']} {tokens.json()['access_token']}"
 
     def cookie(self, name):
         return next((cookie.value for cookie in self.client.cookiejar if cookie.name == name), "")

@@ -5,9 +5,10 @@ import subprocess
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.client import MULTIPART_CONTENT
 
 import recipes
@@ -27,6 +28,7 @@ CHALLENGES = {
     "jwt-rsa": 'Bearer realm="api"',
     "knox": "Token",
     "jwt-cookie": None,  # 403 too: a cookie has no challenge either
+    "oauth2": 'Bearer realm="api"',
 }
 PROTECTED = list(CHALLENGES)
 NAMESPACES = ["public", *PROTECTED]
@@ -170,8 +172,26 @@ def hold(client, credential):
 
 
 def log_in(ns, username, password=None):
-    """A client holding `username`'s credential for `ns`, obtained the way a real client would: by its recipe."""
-    return follow(registry.scheme(ns).recipe.as_json(), username, password or PASSWORDS[username])[0]
+    """A client holding `username`'s credential for `ns`, obtained the way a real client would: by its recipe.
+
+    First what a demo account has besides its password (each credential's
+    ``seed``: token's key, oauth2's registered clients). The recipe as GET
+    /api/ gives it at a loopback host, as make demo serves: oauth2's redirect
+    URI is registered for that host.
+    """
+    scheme = registry.scheme(ns)
+    for credential in scheme.get_credentials():  # none for public: no query (a test may have cut the database)
+        credential.seed(get_user_model().objects.get(username=username))
+    recipe = scheme.recipe.as_json(RequestFactory(HTTP_HOST="127.0.0.1").get("/api/"))
+    return follow(recipe, username, password or PASSWORDS[username])[0]
+
+
+@pytest.fixture
+def oauth2_clients(db):
+    """The demo's OAuth 2.0 clients registered in the test database, as seed_demo registers them (for 127.0.0.1)."""
+    from auth_oauth2 import clients
+
+    clients.register()
 
 
 @pytest.fixture
