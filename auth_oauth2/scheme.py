@@ -91,7 +91,10 @@ class AccessTokenCredential(Credential):
         return new["access_token"], new["refresh_token"]
 
     def seed(self, user):
-        for client in clients.CLIENTS:  # the clients a demo account logs in through; registered once
+        self.seed_site()
+
+    def seed_site(self):
+        for client in clients.CLIENTS:  # the clients every account logs in through; registered once
             client.application()
 
     def database_leak(self, copy, victim, attacker):
@@ -133,6 +136,7 @@ class OAuth2Scheme(Scheme):
         token="oauth2_provider:token",
         client_id=BROWSER.client_id,
         redirect_uri="/api/oauth2/",
+        issuer=oauth2_settings.oauth2_authorization_server_issuer,  # what DOT puts in the redirect's `iss`
         keyword="Bearer",
     )
     reading = "One query: the access-token row by its SHA-256, joined to its client (application) and user."

@@ -289,6 +289,9 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     # Access tokens only in the Authorization header, never in the query string.
     "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    # The authorization response names its issuer (RFC 9207 `iss`): a client that talks to more than one
+    # authorization server checks it against the one it sent the user to (the mix-up attack, RFC 9700 §4.4).
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
     # The token tables keep a SHA-256 checksum of each access and refresh token, not the token.
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
     # Refresh tokens rotate; a used one, presented again, revokes the whole family it belongs to.

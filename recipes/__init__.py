@@ -256,12 +256,10 @@ class RecipeClient:
         page = self.transport.request("GET", back)
         fields = {**pkce.hidden_fields(page.body.decode()), "allow": "Authorize"}
         location = self.redirected(self.submit(recipe["authorize"], fields), "the consent page")
-        returned = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)
-        if returned.get("state") != [query["state"]] or "code" not in returned:
-            raise RecipeError(f"the consent page redirected to {location!r}, with no code for this request")
+        returned = authorization_response(location, recipe, query["state"])
         exchange = {
             "grant_type": "authorization_code",
-            "code": returned["code"][0],
+            "code": returned["code"],
             "redirect_uri": recipe["redirect_uri"],
             "client_id": recipe["client_id"],
             "code_verifier": verifier,
@@ -287,6 +285,26 @@ class RecipeClient:
         if answer.status not in (301, 302, 303) or not location:
             raise RecipeError(f"{step} answered {answer.status}, not a redirect: {answer.body[:200]!r}", answer)
         return location
+
+
+def authorization_response(location, recipe, state):
+    """{"code", "state", "iss"} of the redirect back from the consent page, checked as RFC 9207 and RFC 6749 say.
+
+    The state must be the one this request sent (CSRF at the redirect URI,
+    RFC 6749 §10.12); the `iss` the issuer the recipe names (RFC 9207 §2.4):
+    a client that knows several authorization servers would otherwise send
+    one server's code to another's token endpoint (the mix-up attack).
+    """
+    returned = {
+        name: values[0] for name, values in urllib.parse.parse_qs(urllib.parse.urlsplit(location).query).items()
+    }
+    if returned.get("state") != state:
+        raise RecipeError(f"the consent page redirected to {location!r}: not the state this request sent")
+    if recipe.get("issuer") and returned.get("iss") != recipe["issuer"]:
+        raise RecipeError(f"the consent page redirected to {location!r}: its iss is not {recipe['issuer']!r}")
+    if "code" not in returned:
+        raise RecipeError(f"the consent page redirected to {location!r}, with no code: {returned.get('error')}")
+    return returned
 
 
 def index(base_url, timeout=30):

@@ -51,6 +51,7 @@ RECIPES = {
         "token": "/o/token/",
         "client_id": "drf-demo-browser",
         "redirect_uri": "http://127.0.0.1/api/oauth2/",
+        "issuer": "http://127.0.0.1",  # RFC 9207: the `iss` the authorization response carries
         "keyword": "Bearer",
     },
 }
