@@ -14,16 +14,19 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 from django.contrib.auth import get_user_model
+from django.test import RequestFactory
 from django.urls import reverse
 from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 from requests_oauthlib import OAuth2Session
 
+import recipes
+import registry
 from auth_oauth2.clients import BROWSER, MACHINE, RESOURCE_SERVER
 from recipes import pkce
 
 from . import oauth2_flow
 from .browser import serve_site
-from .conftest import PASSWORDS, ApiClient, log_in
+from .conftest import PASSWORDS, ApiClient, follow, log_in
 
 FORM = "application/x-www-form-urlencoded"
 RECIPE = {
@@ -77,6 +80,10 @@ def test_authorization_code_flow_with_pkce_by_requests_oauthlib(live_site, monke
     )
     assert approved.status_code == 302
     assert approved.headers["Location"].startswith(recipe["redirect_uri"] + "?code=")
+    # RFC 9207: the answer names its authorization server, the issuer the recipe publishes (requests-oauthlib
+    # does not check it: a client that talks to one server only may skip it; ours check it, recipes/).
+    assert recipe["issuer"] == live_site
+    assert parse_qs(urlsplit(approved.headers["Location"]).query)["iss"] == [live_site]
 
     token = oauth.fetch_token(
         live_site + recipe["token"], authorization_response=approved.headers["Location"], include_client_id=True
@@ -340,3 +347,16 @@ def test_the_consent_page_refused_gives_no_code(visitor):
     assert parse_qs(urlsplit(refused["Location"]).query)["error"] == ["access_denied"]
     assert snapshot() == before
     assert re.search(r"<title>Authorization server: ", page.content.decode())
+
+
+def test_a_code_from_another_issuer_is_never_exchanged(oauth2_clients, alice):
+    """The mix-up attack (RFC 9700 §4.4): the recipe client sends a code only to the server whose `iss` came back."""
+    recipe = registry.scheme("oauth2").recipe.as_json(RequestFactory(HTTP_HOST="127.0.0.1").get("/api/"))
+    assert recipe["issuer"] == "http://127.0.0.1"
+    elsewhere = {**recipe, "issuer": "https://authorization-server.example"}
+
+    with pytest.raises(recipes.RecipeError, match="its iss is not 'https://authorization-server.example'"):
+        follow(elsewhere, "alice", PASSWORDS["alice"])
+
+    assert not AccessToken.objects.exists()  # the code was never exchanged
+    assert Grant.objects.count() == 1

@@ -26,12 +26,13 @@ class Panel:
     flow: str = "password"  # "password": the panel POSTs a user name and password; "oauth2": authorization code + PKCE
     client_id: str = ""  # oauth2: the public client the panel is
     redirect_uri: str = ""  # oauth2: the registered redirect URI's path, where the browser comes back with ?code=
+    issuer: str = ""  # oauth2: the authorization server's `iss` (RFC 9207) the redirect back must carry
 
     def urls(self):
         return {"login": reverse(self.login), "refresh": reverse(self.refresh) if self.refresh else ""}
 
     @classmethod
-    def for_recipe(cls, recipe):
+    def for_recipe(cls, recipe, request=None):
         """The panel for a namespace's client recipe: kinds token, jwt and oauth2 need one."""
         if recipe.kind == "oauth2":
             # One store for every namespace that accepts the authorization server's tokens.
@@ -43,6 +44,7 @@ class Panel:
                 flow="oauth2",
                 client_id=recipe.client_id,
                 redirect_uri=recipe.redirect_uri,
+                issuer=recipe.as_json(request).get("issuer", "") if request else "",
             )
         if recipe.kind not in ("token", "jwt"):
             return None
@@ -61,4 +63,4 @@ def namespace_of(view):
 def panel_of(view):
     """The authorization panel's settings for the page's namespace; None where the browser needs no panel."""
     scheme = registry.scheme(getattr(view, "scheme", None))
-    return scheme and Panel.for_recipe(scheme.recipe)
+    return scheme and Panel.for_recipe(scheme.recipe, getattr(view, "request", None))

@@ -30,7 +30,7 @@
   "use strict";
 
   var script = document.currentScript;
-  var config = script.dataset; // namespace, store, keyword, login, refresh; oauth2: flow, clientId, redirectUri
+  var config = script.dataset; // namespace, store, keyword, login, refresh; oauth2: flow, clientId, redirectUri, issuer
   var oauth2 = config.flow === "oauth2";
   var prefix = "/api/" + config.namespace + "/";
   var storeKey = "drf-demo:" + config.store;
@@ -270,6 +270,11 @@
     history.replaceState(null, "", pending.back || location.pathname); // the code leaves the address bar
     if (params.get("state") !== pending.state) {
       showError("Login refused: the state that came back is not the one this tab sent.");
+      return true;
+    }
+    // RFC 9207: the answer names the authorization server it came from; a code from any other is not sent on.
+    if (config.issuer && params.get("iss") !== config.issuer) {
+      showError("Login refused: the answer came from issuer " + params.get("iss") + ", not " + config.issuer + ".");
       return true;
     }
     if (params.has("error")) {
