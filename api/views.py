@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework import generics
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 from rest_framework.permissions import AllowAny
@@ -123,7 +124,7 @@ class ApiIndexView(SchemeView):
                     s.ns: {
                         "url": request.build_absolute_uri(f"/api/{s.ns}/"),
                         "scheme": s.title,
-                        "client": s.recipe.as_json(),
+                        "client": s.recipe.as_json(request),
                         "me_queries": s.me_queries,
                         "reading": s.reading,
                     }
@@ -131,3 +132,19 @@ class ApiIndexView(SchemeView):
                 }
             }
         )
+
+
+class SwaggerUIView(SpectacularSwaggerView):
+    """drf-spectacular's Swagger UI, under Django's own Cross-Origin-Opener-Policy (same-origin), not its unsafe-none.
+
+    oauth2's "Authorize" opens a popup at this site's own authorization server,
+    whose pages are same-origin; a popup keeps its `window.opener` (which its
+    oauth2-redirect.html hands the code to) only if the opener's policy is the same.
+    """
+
+    schema = None  # a page, not an operation: out of the OpenAPI schema, as drf-spectacular keeps its own view
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response["Cross-Origin-Opener-Policy"] = "same-origin"
+        return response

@@ -6,7 +6,7 @@
 The benchmark is a client like any other: it imports nothing from the site.
 The namespaces, in order, and how to get each one's credential come from
 ``GET /api/`` (each namespace's ``client`` recipe: kind none, basic, session,
-token, jwt or cookie), read from the file ``--bench-api-index`` the runner saved, or
+token, jwt, cookie or oauth2), read from the file ``--bench-api-index`` the runner saved, or
 fetched from ``--host``. A scheme added to the site appears here without an
 edit. The accounts come from ``manage.py seed_bench --json``, saved in
 ``--bench-accounts-file``. The options (benchmarks/config.py) are Locust's
@@ -37,6 +37,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 import configargparse
 import gevent
@@ -46,8 +47,10 @@ from locust.runners import MasterRunner, WorkerRunner
 
 # Locust puts this file's folder on sys.path; the benchmark's other modules are imported as benchmarks.*.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import recipes  # standard library only: no Django, no settings
 from benchmarks.config import add_locust_arguments
 from benchmarks.steps import Records, Stepper, user_class_name
+from recipes import pkce
 
 SERVER_TIMING = re.compile(r"(\w+);dur=([0-9.]+)")
 
@@ -135,6 +138,13 @@ def json_or_none(response):
         return response.json()
     except ValueError:
         return None
+
+
+def location(response, step):
+    """The Location of the redirect `step` answered with; a login that got none stops here, saying what it got."""
+    if response.status_code not in (301, 302, 303) or "Location" not in response.headers:
+        raise recipes.RecipeError(f"{step} answered {response.status_code}, not a redirect: {response.text[:200]!r}")
+    return response.headers["Location"]
 
 
 # --- The users.
@@ -228,6 +238,43 @@ class SchemeUser(FastHttpUser):
         self.call("GET", login, "login/", 200)
         self.headers[csrf] = self.cookie(self.recipe["csrf_cookie"])
         self.use_cookies(self.call("POST", login, "login/", 200, json=self.credentials()))
+
+    def log_in_oauth2(self):
+        """The authorization-code flow with PKCE, as a browser and its app run it (the account logs in on the login
+        page the authorization endpoint sends it to, and approves on the consent page), then the code exchange."""
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        verifier, state = pkce.verifier(), pkce.verifier()[:16]
+        query = urlencode(
+            {
+                "response_type": "code",
+                "client_id": self.recipe["client_id"],
+                "redirect_uri": self.recipe["redirect_uri"],
+                "scope": "read write",
+                "state": state,
+                "code_challenge": pkce.challenge(verifier),
+                "code_challenge_method": "S256",
+            }
+        )
+        authorize = f"{self.recipe['authorize']}?{query}"
+        login = location(self.call("GET", authorize, "authorize/", 302, allow_redirects=False), "GET authorize/")
+        page = self.call("GET", login, "login page", 200)
+        fields = urlencode({**pkce.hidden_fields(page.text), **self.credentials()})
+        self.call("POST", login, "login page", 302, data=fields, headers=form, allow_redirects=False)
+        consent = self.call("GET", authorize, "authorize/", 200)
+        fields = urlencode({**pkce.hidden_fields(consent.text), "allow": "Authorize"})
+        approved = self.call("POST", authorize, "authorize/", 302, data=fields, headers=form, allow_redirects=False)
+        # The state this user sent, and the issuer the recipe names (RFC 9207's iss): else no exchange.
+        returned = recipes.authorization_response(location(approved, "the consent page"), self.recipe, state)
+        exchange = {
+            "grant_type": "authorization_code",
+            "code": returned["code"],
+            "redirect_uri": self.recipe["redirect_uri"],
+            "client_id": self.recipe["client_id"],
+            "code_verifier": verifier,
+        }
+        tokens = self.call("POST", self.recipe["token"], "token/", 200, data=urlencode(exchange), headers=form)
+        self.client.cookiejar.clear()  # the authorization server's session: the API takes only the token
+        self.headers["Authorization"] = f"{self.recipe['keyword']} {tokens.json()['access_token']}"
 
     def cookie(self, name):
         return next((cookie.value for cookie in self.client.cookiejar if cookie.name == name), "")

@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "auth_jwt_rsa",
     "auth_knox",
     "auth_jwt_cookie",
+    # Before oauth2_provider: its templates/oauth2_provider/base.html dresses DOT's login-consent page as the site.
+    "auth_oauth2",
+    "oauth2_provider",  # django-oauth-toolkit: the authorization server at /o/
     "costs",  # /costs/: what each JWT algorithm costs, where each namespace's time goes
     "corsheaders",
     "lab",  # the browser lab at /lab/: only with DEBUG, only from loopback
@@ -226,7 +229,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # No online validator badge: nothing leaves this site.
-    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": False, "validatorUrl": None},
+    # A JavaScript object literal (drf-spectacular takes a string as is), for oauth2RedirectUrl: the page
+    # Swagger UI's "Authorize" comes back to must be an absolute URL, on whatever host and port serve the site.
+    "SWAGGER_UI_SETTINGS": """{
+        "deepLinking": true, "persistAuthorization": false, "validatorUrl": null,
+        "oauth2RedirectUrl": location.origin + "/static/drf_spectacular_sidecar/swagger-ui-dist/oauth2-redirect.html"
+    }""",
+    # oauth2's "Authorize": the authorization-code flow as the public browser client, with PKCE (S256).
+    "SWAGGER_UI_OAUTH2_CONFIG": {"clientId": "drf-demo-browser", "usePkceWithAuthorizationCodeGrant": True},
 }
 
 # --- simplejwt.
@@ -264,6 +274,44 @@ REST_KNOX = {
     "AUTO_REFRESH": False,
 }
 
+# --- oauth2 (django-oauth-toolkit): configured as RFC 9700, the OAuth 2.0 Security BCP (docs/oauth2.md).
+OAUTH2_PROVIDER = {
+    "SCOPES": {"read": "Read your notes", "write": "Write your notes", "introspection": "Introspect tokens"},
+    "DEFAULT_SCOPES": ["read", "write"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("OAUTH2_ACCESS_SECONDS", 3600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("OAUTH2_REFRESH_SECONDS", 86400),
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    # Authorization code only with PKCE, and only S256 (a "plain" challenge is the verifier itself).
+    "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    # No implicit grant (the token in a URL fragment), no password grant (the client sees the password).
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    # Access tokens only in the Authorization header, never in the query string.
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    # The authorization response names its issuer (RFC 9207 `iss`): a client that talks to more than one
+    # authorization server checks it against the one it sent the user to (the mix-up attack, RFC 9700 §4.4).
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    # The token tables keep a SHA-256 checksum of each access and refresh token, not the token.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    # Refresh tokens rotate; a used one, presented again, revokes the whole family it belongs to.
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    # Redirect URIs match exactly (no wildcards); plain http only for the loopback demo, never with HTTPS on.
+    "ALLOW_URI_WILDCARDS": False,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if HTTPS else ["http", "https"],
+    "ALLOW_LOCALHOST_LOOPBACK": True,  # http://localhost:<any port>, as DOT allows 127.0.0.1 (RFC 8252)
+    # `manage.py check --deploy` fails, not warns, on a setting that goes back on the switches above.
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": HTTPS,
+    "REQUEST_APPROVAL_PROMPT": "force",  # the consent page every time: the lesson shows it
+}
+# oauth2-introspect: where the resource server asks about each token (RFC 7662), and for how long
+# oauth2-introspect-cached trusts an answer. Unset, the authorization server is this site itself.
+OAUTH2_INTROSPECT_URL = os.environ.get("OAUTH2_INTROSPECT_URL") or None
+OAUTH2_INTROSPECT_CACHE_SECONDS = env_int("OAUTH2_INTROSPECT_CACHE_SECONDS", 60)
 # --- The outage measurement (manage.py outages writes it, /outages/ shows it): recorded, in the repository.
 OUTAGES_FILE = Path(os.environ.get("OUTAGES_FILE") or BASE_DIR / "docs" / "outages.json")
 

@@ -9,7 +9,7 @@ the login endpoints that scheme needs. Adding a namespace: an app with its
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import AllowAny
 
 import auth_basic.urls
@@ -28,6 +28,7 @@ from auth_jwt.authentication import JWTAuthentication, JWTStatelessUserAuthentic
 from auth_jwt_cookie.authentication import JWTCookieAuthentication
 from auth_jwt_rsa.authentication import JWTAuthentication as JWTRSAAuthentication
 from auth_knox.authentication import KnoxTokenAuthentication
+from auth_oauth2.authentication import OAuth2Authentication
 from auth_session.authentication import SessionAuthentication
 from auth_token.authentication import CachedTokenAuthentication, TokenAuthentication
 from costs import views as costs_views
@@ -72,7 +73,7 @@ urlpatterns = [
     path("outages/", OutagesView.as_view(), name="outages"),  # what keeps working while a service is down
     # OpenAPI: every namespace's operations, each with its own security scheme.
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/", views.SwaggerUIView.as_view(url_name="schema"), name="swagger-ui"),
     namespace("public", [], permission_classes=[AllowAny]),
     namespace("basic", [BasicAuthentication], auth_basic.urls.urlpatterns),
     namespace("session", [SessionAuthentication], auth_session.urls.urlpatterns),
@@ -83,6 +84,9 @@ urlpatterns = [
     namespace("jwt-rsa", [JWTRSAAuthentication], auth_jwt_rsa.urls.urlpatterns),  # RS256; the public key at jwks.json
     namespace("knox", [KnoxTokenAuthentication], auth_knox.urls.urlpatterns),
     namespace("jwt-cookie", [JWTCookieAuthentication], auth_jwt_cookie.urls.urlpatterns),  # HttpOnly cookies, CSRF
+    namespace("oauth2", [OAuth2Authentication]),  # tokens from the authorization server at /o/
+    # The OAuth 2.0 authorization server (django-oauth-toolkit): authorize/, token/, revoke_token/, introspect/.
+    path("o/", include("auth_oauth2.authorization_server_urls")),
     # The JWT tutorial's walkthrough (docs/jwt-tutorial.md), as written.
     path("jwt-auth/", jwt_views.TutorialLoginView.as_view(), name="tutorial-jwt-auth"),
     path("auth-jwt/", jwt_views.TutorialLoginView.as_view(), name="tutorial-auth-jwt"),

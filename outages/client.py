@@ -26,7 +26,9 @@ class Client:
 
     @property
     def logs_in(self):
-        return bool(self.recipe.get("login")) and hasattr(self.recipes, f"login_{self.recipe['kind']}")
+        # A login URL, or a flow of its own (oauth2: the authorization and token endpoints).
+        has_login = self.recipe.get("login") or self.recipe.get("token")
+        return bool(has_login) and hasattr(self.recipes, f"login_{self.recipe['kind']}")
 
     @property
     def refresh_token(self):

@@ -24,9 +24,10 @@ USERNAMES = ("outages-stays", "outages-leaves")
 def add_users(site):
     """The users of the throwaway site, with one random password: (usernames, password)."""
     password = secrets.token_urlsafe()
+    # As demo accounts (api.seeding): what each scheme seeds besides the password too (oauth2: its clients).
     script = (
-        "import os; from django.contrib.auth import get_user_model; "
-        f"[get_user_model().objects.create_user(u, password=os.environ['OUTAGES_PASSWORD']) for u in {USERNAMES!r}]"
+        "import os; from api.seeding import seed_user; "
+        f"[seed_user(u, os.environ['OUTAGES_PASSWORD']) for u in {USERNAMES!r}]"
     )
     site.manage("shell", "-c", script, OUTAGES_PASSWORD=password)
     return USERNAMES, password

@@ -136,7 +136,7 @@ class RaceView(TopicView):
 
     def get_context_data(self, **kwargs):
         hasher = get_hasher()  # what Basic pays on every request, named on the page
-        lanes = [{"scheme": s, "client": json.dumps(s.recipe.as_json())} for s in registry.schemes()]
+        lanes = [{"scheme": s, "client": json.dumps(s.recipe.as_json(self.request))} for s in registry.schemes()]
         return super().get_context_data(
             lanes=lanes,
             hasher=hasher.algorithm,

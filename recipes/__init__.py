@@ -21,10 +21,14 @@ import base64
 import http.cookiejar
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 
+from . import pkce
+
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+FORM = "application/x-www-form-urlencoded"
 
 
 @dataclass
@@ -54,17 +58,23 @@ class HTTPTransport:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.cookies = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+        cookies = urllib.request.HTTPCookieProcessor(self.cookies)
+        self.opener = urllib.request.build_opener(cookies)
+        self.not_following = urllib.request.build_opener(cookies, NotFollowing)
 
-    def request(self, method, path, body=None, headers=None):
+    def request(self, method, path, body=None, headers=None, form=None, follow=True):
+        """JSON `body`, or `form` (a dict) form-encoded; follow=False answers a redirect instead of following it."""
         data = None if body is None else json.dumps(body).encode()
         headers = {"Accept": "application/json", **(headers or {})}
         if data is not None:
             headers["Content-Type"] = "application/json"
+        if form is not None:
+            data, headers["Content-Type"] = urllib.parse.urlencode(form).encode(), FORM
         url = path if path.startswith(("http://", "https://")) else self.base_url + path  # GET /api/<ns>/'s are whole
         request = urllib.request.Request(url, data=data, headers=headers, method=method)
+        opener = self.opener if follow else self.not_following
         try:
-            with self.opener.open(request, timeout=self.timeout) as response:
+            with opener.open(request, timeout=self.timeout) as response:
                 return Answer(response.status, dict(response.headers), response.read())
         except urllib.error.HTTPError as refused:  # 4xx and 5xx are answers too
             with refused:
@@ -72,6 +82,13 @@ class HTTPTransport:
 
     def cookie(self, name):
         return next((c.value for c in self.cookies if c.name == name), None)
+
+
+class NotFollowing(urllib.request.HTTPRedirectHandler):
+    """A redirect is the answer (its Location is what the client wants: oauth2's code), not a request to follow."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
 
 
 class TestClientTransport:
@@ -88,9 +105,12 @@ class TestClientTransport:
         self.secure = secure
         self.cookies = client.cookies
 
-    def request(self, method, path, body=None, headers=None):
+    def request(self, method, path, body=None, headers=None, form=None, follow=True):
+        """As HTTPTransport's; a test client never follows a redirect, so `follow` changes nothing here."""
         extra = {"content_type": "application/json"} if body is not None else {}
         data = json.dumps(body) if body is not None else ""
+        if form is not None:
+            extra, data = {"content_type": FORM}, urllib.parse.urlencode(form)
         response = self.client.generic(
             method, path, data, headers={"Accept": "application/json", **(headers or {})}, secure=self.secure, **extra
         )
@@ -207,6 +227,84 @@ class RecipeClient:
         return self.credential(
             recipe, authorization=f"{recipe['keyword']} {tokens['access']}", tokens=tokens, answer=answer
         )
+
+    def login_oauth2(self, recipe, account):
+        """The authorization-code flow with PKCE (S256), as a browser and its app run it, over plain requests.
+
+        The authorization endpoint sends an anonymous visitor to the
+        authorization server's login page (a form with CSRF, a session); back
+        at the endpoint, the consent page; "Authorize" redirects to the
+        redirect URI with ?code=, which the client swaps, with its verifier,
+        at the token endpoint. The client never sees the password form's
+        answer but as a session cookie, and sends the API only the token.
+        """
+        verifier = pkce.verifier()
+        query = {
+            "response_type": "code",
+            "client_id": recipe["client_id"],
+            "redirect_uri": recipe["redirect_uri"],
+            "scope": "read write",
+            "state": pkce.verifier()[:16],
+            "code_challenge": pkce.challenge(verifier),
+            "code_challenge_method": "S256",
+        }
+        authorize = f"{recipe['authorize']}?{urllib.parse.urlencode(query)}"
+        login = self.redirected(self.transport.request("GET", authorize, follow=False), "GET authorize/")
+        page = self.transport.request("GET", login)
+        fields = {**pkce.hidden_fields(page.body.decode()), **account}
+        back = self.redirected(self.submit(login, fields), "the login page")  # to authorize/ again
+        page = self.transport.request("GET", back)
+        fields = {**pkce.hidden_fields(page.body.decode()), "allow": "Authorize"}
+        location = self.redirected(self.submit(recipe["authorize"], fields), "the consent page")
+        returned = authorization_response(location, recipe, query["state"])
+        exchange = {
+            "grant_type": "authorization_code",
+            "code": returned["code"],
+            "redirect_uri": recipe["redirect_uri"],
+            "client_id": recipe["client_id"],
+            "code_verifier": verifier,
+        }
+        answer = self.transport.request("POST", recipe["token"], form=exchange, follow=False)
+        if answer.status != 200:
+            raise RecipeError(f"POST {recipe['token']} answered {answer.status}: {answer.body[:200]!r}", answer)
+        tokens = answer.json()
+        return self.credential(
+            recipe, authorization=f"{recipe['keyword']} {tokens['access_token']}", tokens=tokens, answer=answer
+        )
+
+    def submit(self, url, fields):
+        """POST an HTML form (the login or consent page's), with the Referer a browser sends (Django checks it on HTTPS)."""
+        referer = url if url.startswith(("http://", "https://")) else getattr(self.transport, "base_url", "") + url
+        headers = {"Referer": referer} if referer.startswith(("http://", "https://")) else {}
+        return self.transport.request("POST", url, headers=headers, form=fields, follow=False)
+
+    @staticmethod
+    def redirected(answer, step):
+        """The Location of a redirect `step` must answer with."""
+        location = next((value for name, value in answer.headers.items() if name.lower() == "location"), None)
+        if answer.status not in (301, 302, 303) or not location:
+            raise RecipeError(f"{step} answered {answer.status}, not a redirect: {answer.body[:200]!r}", answer)
+        return location
+
+
+def authorization_response(location, recipe, state):
+    """{"code", "state", "iss"} of the redirect back from the consent page, checked as RFC 9207 and RFC 6749 say.
+
+    The state must be the one this request sent (CSRF at the redirect URI,
+    RFC 6749 §10.12); the `iss` the issuer the recipe names (RFC 9207 §2.4):
+    a client that knows several authorization servers would otherwise send
+    one server's code to another's token endpoint (the mix-up attack).
+    """
+    returned = {
+        name: values[0] for name, values in urllib.parse.parse_qs(urllib.parse.urlsplit(location).query).items()
+    }
+    if returned.get("state") != state:
+        raise RecipeError(f"the consent page redirected to {location!r}: not the state this request sent")
+    if recipe.get("issuer") and returned.get("iss") != recipe["issuer"]:
+        raise RecipeError(f"the consent page redirected to {location!r}: its iss is not {recipe['issuer']!r}")
+    if "code" not in returned:
+        raise RecipeError(f"the consent page redirected to {location!r}, with no code: {returned.get('error')}")
+    return returned
 
 
 def index(base_url, timeout=30):

@@ -40,10 +40,13 @@ from django.utils.module_loading import module_has_submodule
 class Recipe:
     """How a generic HTTP client gets and sends a namespace's credential; GET /api/ publishes it as JSON.
 
-    kind: "none", "basic", "session", "token", "jwt" or "cookie" (docs/namespaces.md describes each);
+    kind: "none", "basic", "session", "token", "jwt", "cookie" or "oauth2" (docs/namespaces.md describes each);
     ``recipes.RecipeClient`` has one method per kind. "cookie" (jwt-cookie): GET `login` for the
     `csrf_cookie`, POST the credentials there with its value in `csrf_header`; then keep the cookie jar,
-    and send `csrf_header` on every unsafe method.
+    and send `csrf_header` on every unsafe method. "oauth2": the authorization-code flow with PKCE (S256) at
+    `authorize` and `token` as the public client `client_id`, coming back to `redirect_uri` (made absolute for
+    the request that asks); the redirect carries the authorization server's `iss` (RFC 9207), which must
+    equal `issuer`; then send "Authorization: <keyword> <access_token>".
     """
 
     kind: str
@@ -54,10 +57,22 @@ class Recipe:
     logout: str = ""  # URL name of the logout endpoint (cookie: a client can't delete an HttpOnly cookie itself)
     csrf_cookie: str = ""  # the cookie whose value unsafe methods echo in csrf_header (cookie)
     csrf_header: str = ""
+    authorize: str = ""  # URL name of the authorization endpoint (oauth2)
+    token: str = ""  # URL name of the token endpoint (oauth2)
+    client_id: str = ""  # the public client to run the flow as (oauth2)
+    redirect_uri: str = ""  # a registered redirect URI's path on this site, made absolute for the request (oauth2)
+    issuer: object = None  # oauth2: request -> the authorization server's issuer identifier, the `iss` it answers with
 
-    def as_json(self):
+    def as_json(self, request=None):
         urls = {"login": self.login, "refresh": self.refresh, "logout": self.logout}
+        urls |= {"authorize": self.authorize, "token": self.token}
+        redirect = self.redirect_uri and (
+            request.build_absolute_uri(self.redirect_uri) if request else self.redirect_uri
+        )
         words = {
+            "client_id": self.client_id,
+            "issuer": self.issuer(request) if self.issuer and request else "",
+            "redirect_uri": redirect,
             "keyword": self.keyword,
             "field": self.field,
             "csrf_cookie": self.csrf_cookie,
@@ -124,6 +139,13 @@ class Credential:
 
     def seed(self, user):
         """What a demo account needs for this credential besides its password (api.seeding): token, its DRF token."""
+
+    def seed_site(self):
+        """What the site needs for this credential whoever the accounts are (oauth2: its registered clients).
+
+        seed_demo's accounts get it with ``seed``; seed_bench, whose accounts
+        are made in bulk, asks for it once.
+        """
 
     def forget(self, users):
         """Drop what the scheme keeps about `users` outside their own rows (a cache, JWT rows), before they are deleted."""

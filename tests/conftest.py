@@ -2,13 +2,15 @@ import base64
 import os
 import re
 import subprocess
+from urllib.parse import urlsplit
 
 import pytest
 from _pytest.nodeid import coerce_node_id
 from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.client import MULTIPART_CONTENT
 
 import recipes
@@ -28,6 +30,7 @@ CHALLENGES = {
     "jwt-rsa": 'Bearer realm="api"',
     "knox": "Token",
     "jwt-cookie": None,  # 403 too: a cookie has no challenge either
+    "oauth2": 'Bearer realm="api"',
 }
 PROTECTED = list(CHALLENGES)
 NAMESPACES = ["public", *PROTECTED]
@@ -194,7 +197,11 @@ def follow(recipe, username, password, client=None):
     carries the credential's headers (a session's CSRF header too), and its
     cookie jar holds the cookies.
     """
-    client = client or ApiClient()
+    # A recipe with a redirect URI (oauth2's) was published for a host that URI is registered at (a loopback one, as
+    # make demo serves): the client runs the flow at that host, so the authorization server names it as the issuer
+    # (`iss`) the recipe says.
+    host = urlsplit(recipe.get("redirect_uri", "")).netloc
+    client = client or (ApiClient(HTTP_HOST=host) if host else ApiClient())
     credential = recipes.RecipeClient(recipes.TestClientTransport(client)).login(recipe, username, password)
     hold(client, credential)
     return client, credential
@@ -207,8 +214,26 @@ def hold(client, credential):
 
 
 def log_in(ns, username, password=None):
-    """A client holding `username`'s credential for `ns`, obtained the way a real client would: by its recipe."""
-    return follow(registry.scheme(ns).recipe.as_json(), username, password or PASSWORDS[username])[0]
+    """A client holding `username`'s credential for `ns`, obtained the way a real client would: by its recipe.
+
+    First what a demo account has besides its password (each credential's
+    ``seed``: token's key, oauth2's registered clients). The recipe as GET
+    /api/ gives it at a loopback host, as make demo serves: oauth2's redirect
+    URI is registered for that host.
+    """
+    scheme = registry.scheme(ns)
+    for credential in scheme.get_credentials():  # none for public: no query (a test may have cut the database)
+        credential.seed(get_user_model().objects.get(username=username))
+    recipe = scheme.recipe.as_json(RequestFactory(HTTP_HOST="127.0.0.1").get("/api/"))
+    return follow(recipe, username, password or PASSWORDS[username])[0]
+
+
+@pytest.fixture
+def oauth2_clients(db):
+    """The demo's OAuth 2.0 clients registered in the test database, as seed_demo registers them (for 127.0.0.1)."""
+    from auth_oauth2 import clients
+
+    clients.register()
 
 
 @pytest.fixture

@@ -48,6 +48,7 @@ def expected():
     cached = until("the cache entry", settings.TOKEN_CACHE_SECONDS)
     refresh = until("the refresh token", settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"].total_seconds())
     knox = until("the knox token", settings.REST_KNOX["TOKEN_TTL"].total_seconds())
+    oauth2 = until("the access token", settings.OAUTH2_PROVIDER["ACCESS_TOKEN_EXPIRE_SECONDS"])
     #                 logout   password change  deactivated  deleted  refresh token reused after rotation
     return {
         "basic": [FOREVER, NO, NO, NO, NA],  # Basic has no logout; the password is the credential
@@ -62,6 +63,10 @@ def expected():
         "jwt-rsa refresh": [NO, refresh, NO, NO, NO],
         "jwt-cookie": [access, access, NO, NO, access],  # as jwt: a copy of the cookie outlives the logout
         "jwt-cookie refresh": [NO, refresh, NO, NO, NO],
+        # Revocation deletes the token; DOT never looks at the password, nor at is_active (DRF's TokenAuthentication
+        # does): a deactivated account's token works until it expires. Deleting the user deletes its tokens. A used
+        # refresh token replayed: DOT revokes its whole family, the pair the client got by rotation too.
+        "oauth2": [NO, oauth2, oauth2, NO, NO],
     }
 
 

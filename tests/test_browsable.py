@@ -20,6 +20,7 @@ PANEL_LOGIN = {
     "jwt-stateless": "/api/jwt/login/",
     "jwt-rsa": "/api/jwt-rsa/login/",
     "knox": "/api/knox/login/",
+    "oauth2": "/o/authorize/",  # the authorization-code flow starts there
 }
 PANEL = list(PANEL_LOGIN)
 SECURITY = {
@@ -32,6 +33,7 @@ SECURITY = {
     "jwt-rsa": "jwtRsaAuth",
     "knox": "knoxAuth",
     "jwt-cookie": "jwtCookieAuth",
+    "oauth2": "oauth2",
 }
 
 

@@ -13,7 +13,7 @@ require_chromium()
 pytestmark = pytest.mark.slow
 
 DEMO = {"username": "alice", "password": "alice-demo-pass"}
-PANEL = ["token", "token-cached", "jwt", "jwt-stateless", "jwt-rsa", "knox"]
+PANEL = ["token", "token-cached", "jwt", "jwt-stateless", "jwt-rsa", "knox", "oauth2"]
 # What the page's cost line must say for GET me/: the contract's queries (token-cached: its cache may be cold).
 ME_QUERIES = {
     "public": {"0"},
@@ -25,6 +25,7 @@ ME_QUERIES = {
     "jwt-stateless": {"0"},
     "jwt-rsa": {"1"},
     "knox": {"2"},
+    "oauth2": {"1"},
 }
 
 
@@ -42,6 +43,17 @@ def authenticate(page, ns):
         page.click("#submit-id-submit")
         expect(page).to_have_url(re.compile(r"/api/session/$"))
         expect(page.locator("#signed-in-as, .navbar .dropdown-toggle").first).to_contain_text("alice")
+    elif ns == "oauth2":  # the authorization-code flow: the authorization server's login page, its consent page, back
+        page.click("#authorize-oauth2 button")
+        expect(page).to_have_url(re.compile(r"/api-auth/login/\?next=/o/authorize/"))
+        page.fill("#id_username", DEMO["username"])
+        page.fill("#id_password", DEMO["password"])
+        page.click("#submit-id-submit")
+        expect(page.locator("h3")).to_contain_text("Authorize The browsable API?")
+        page.click("input[name=allow]")
+        expect(page.locator("#authorize-active")).to_contain_text("Active for alice")
+        expect(page).to_have_url(re.compile(r"/api/oauth2/$"))  # the code is gone from the address bar
+        expect(page.locator("#authorize-active")).to_contain_text("(expires ")
     elif ns in PANEL:
         page.fill("#authorize-login [name=username]", DEMO["username"])
         page.fill("#authorize-login [name=password]", DEMO["password"])
@@ -128,7 +140,9 @@ def assert_only_the_panel_authenticates(page, ns):
     stored = json.loads(page.evaluate("sessionStorage.getItem(sessionStorage.key(0))"))
     secret = stored.get("token") or stored["access"]
     cookies = page.context.cookies()
-    assert [cookie["name"] for cookie in cookies] in ([], ["csrftoken"])
+    # oauth2: the authorization server's own session (the login page's) is a cookie; the API never reads it.
+    allowed = [["csrftoken", "sessionid"], ["sessionid", "csrftoken"]] if ns == "oauth2" else [[], ["csrftoken"]]
+    assert [cookie["name"] for cookie in cookies] in allowed
     assert not any(secret in cookie["value"] for cookie in cookies)
 
 
@@ -227,6 +241,36 @@ def test_swagger_ui_calls_jwt_me_when_authorized(site, page):
     expect(live.locator(".response-col_description")).to_contain_text('"username": "alice"')
     operation.scroll_into_view_if_needed()
     screenshot(page, "swagger-ui", full_page=False)
+
+
+def test_swagger_ui_authorize_runs_the_oauth2_flow(site, page):
+    """Swagger UI's "Authorize" for oauth2: a popup at the authorization server (login, consent), PKCE, then me/."""
+    page.goto(f"{site}/api/docs/")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("DRF authentication, side by side")
+    page.click(".swagger-ui button.authorize")
+    oauth2 = page.locator(".swagger-ui .modal-ux .auth-container", has_text="oauth2")
+    with page.expect_popup() as opened:
+        oauth2.locator("button.authorize").click()
+    popup = opened.value
+    expect(popup).to_have_url(re.compile(r"/api-auth/login/\?next=/o/authorize/"))
+    assert "code_challenge_method%3DS256" in popup.url  # PKCE, in the next= of the login page
+    popup.fill("#id_username", DEMO["username"])
+    popup.fill("#id_password", DEMO["password"])
+    popup.click("#submit-id-submit")
+    expect(popup.locator("h3")).to_contain_text("Authorize The browsable API?")
+    with popup.expect_event("close"):  # oauth2-redirect.html hands the code to Swagger UI and closes
+        popup.click("input[name=allow]")
+    expect(oauth2).not_to_contain_text("Auth Error")
+    expect(oauth2.get_by_role("heading", name="Authorized")).to_be_visible()
+    oauth2.locator("button.btn-done").click()
+
+    operation = page.locator("#operations-oauth2-oauth2_me_retrieve")
+    operation.locator(".opblock-summary").click()
+    operation.get_by_role("button", name="Try it out").click()
+    operation.get_by_role("button", name="Execute").click()
+    live = operation.locator(".live-responses-table .response")
+    expect(live.locator(".response-col_status")).to_contain_text("200")
+    expect(live.locator(".response-col_description")).to_contain_text('"username": "alice"')
 
 
 @pytest.mark.parametrize("ns", ["session", "token", "jwt-stateless"])

@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils.html import escape
 from knox.models import AuthToken
+from oauth2_provider.models import AccessToken, RefreshToken
 from rest_framework.authtoken.models import Token
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
@@ -41,10 +42,21 @@ EXPECTED = {
     "jwt-rsa": ([200, 200], True),  # RS256 refresh tokens, stored whole in the same table
     "knox": ([401, 401], False),  # the digest, then the stored prefix: neither is the token
     "jwt-cookie": ([200, 200], True),  # jwt's table: the refresh cookie's value, whole; any CSRF token will do
+    "oauth2": ([401, 401], False),  # the blank token column, then the SHA-256 checksum: neither is the token
 }
-GUESSED = {"basic", "knox"}  # where the copy leaves only guessing
+GUESSED = {"basic", "knox", "oauth2"}  # where the copy leaves only guessing
 
-TABLES = [get_user_model(), Note, Token, AuthToken, Session, OutstandingToken, BlacklistedToken]
+TABLES = [
+    get_user_model(),
+    Note,
+    Token,
+    AuthToken,
+    Session,
+    OutstandingToken,
+    BlacklistedToken,
+    AccessToken,
+    RefreshToken,
+]
 
 
 def snapshot():
@@ -96,7 +108,7 @@ def test_guessing_is_measured_against_the_stolen_hash(table):
 @pytest.mark.django_db
 def test_the_measurement_deletes_its_users_and_changes_nothing_else(alice, bob, settings):
     settings.PASSWORD_HASHERS = FAST_HASHER
-    for ns in ("session", "token", "jwt", "knox"):
+    for ns in ("session", "token", "jwt", "knox", "oauth2"):
         log_in(ns, "alice")  # other users' live credentials, which must stay as they are
     before = snapshot()
 
@@ -107,10 +119,23 @@ def test_the_measurement_deletes_its_users_and_changes_nothing_else(alice, bob, 
 
 
 @pytest.mark.django_db
+def test_oauth2_tokens_stored_whole_would_be_the_account(settings):
+    """DOT's own default (COMPLIANT_BCP_RFC9700_TOKEN_STORAGE off) keeps the token in `token`: the copy then logs in."""
+    settings.PASSWORD_HASHERS = FAST_HASHER
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": False}
+
+    leak = measure(guess_seconds=0.01)["oauth2"]
+
+    assert leak.statuses == [200, 401]
+    assert leak.works is True
+    assert "`token`: 30 characters;" in leak.holds
+
+
+@pytest.mark.django_db
 def test_only_the_throwaway_users_rows_are_copied(alice, settings, monkeypatch):
     settings.PASSWORD_HASHERS = FAST_HASHER
     alices = log_in("session", "alice").cookies["sessionid"].value
-    log_in("token", "alice"), log_in("jwt", "alice"), log_in("knox", "alice")
+    log_in("token", "alice"), log_in("jwt", "alice"), log_in("knox", "alice"), log_in("oauth2", "alice")
     copies = []
     steal = database_leak.steal
     monkeypatch.setattr(database_leak, "steal", lambda *args: copies.append(steal(*args)) or copies[-1])
@@ -120,7 +145,12 @@ def test_only_the_throwaway_users_rows_are_copied(alice, settings, monkeypatch):
     (copy,) = copies
     assert len(copy.rows("auth_user")) == len(EXPECTED)  # one throwaway user per namespace
     assert not copy.rows("auth_user", id=alice.pk)
-    for table in ("authtoken_token", "knox_authtoken", "token_blacklist_outstandingtoken"):
+    for table in (
+        "authtoken_token",
+        "knox_authtoken",
+        "token_blacklist_outstandingtoken",
+        "oauth2_provider_accesstoken",
+    ):
         assert copy.rows(table), table
         assert not copy.rows(table, user_id=alice.pk), table
     assert [row["session_key"] for row in copy.rows("django_session")] != [alices]

@@ -155,3 +155,26 @@ def test_race_says_when_the_server_stalls(tmp_path, page):
             assert float(figure(page, ns, "overhead")[:-3]) > 25, ns
             # The stall itself: a 50-byte answer that takes tens of ms from its first byte to its last.
             assert float(figure(page, ns, "transfer")[:-3]) > 20, ns
+
+
+@needs_chromium
+def test_race_logs_in_to_oauth2_through_the_login_and_consent_pages(site, page):
+    # Alone, so no session lane has logged the browser in before: the flow meets the authorization server's login
+    # page, then its consent page, and the lane gets only the token (Authorization: Bearer, no cookie).
+    start_race(page, site, namespaces=["oauth2"], requests=3, concurrency=1)
+
+    assert page.inner_text("#race-status") == "Finished: 1 namespace, no failures."
+    assert page.locator(".lane[data-ns='oauth2'] .lane-state").inner_text() == "finished: 3 / 3"
+    assert figure(page, "oauth2", "queries") == "1"
+    visited = [url.split("?")[0] for url in page.requested]
+    for step in ("/o/authorize/", "/api-auth/login/", "/api/oauth2/", "/o/token/"):
+        assert f"{site}{step}" in visited, (step, visited)
+
+
+@needs_chromium
+def test_race_refuses_oauth2_with_a_wrong_password(site, page):
+    start_race(page, site, namespaces=["oauth2"], password="not-alices-password", requests=2, concurrency=1)
+
+    lane = page.locator(".lane[data-ns='oauth2']")
+    assert lane.locator(".lane-state").inner_text().startswith("could not log in")
+    assert "no consent page" in lane.locator(".lane-error").inner_text()  # the login page again, not the consent

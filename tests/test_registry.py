@@ -45,6 +45,15 @@ RECIPES = {
         "csrf_cookie": "csrftoken",
         "csrf_header": "X-CSRFToken",
     },
+    "oauth2": {
+        "kind": "oauth2",
+        "authorize": "/o/authorize/",
+        "token": "/o/token/",
+        "client_id": "drf-demo-browser",
+        "redirect_uri": "http://127.0.0.1/api/oauth2/",
+        "issuer": "http://127.0.0.1",  # RFC 9207: the `iss` the authorization response carries
+        "keyword": "Bearer",
+    },
 }
 # The contract's queries of a steady-state GET me/ (token-cached: once its cache holds the token; knox: as measured).
 ME_QUERIES = {
@@ -58,11 +67,13 @@ ME_QUERIES = {
     "jwt-rsa": 1,
     "knox": 2,
     "jwt-cookie": 1,
+    "oauth2": 1,
 }
 
 
 def index(client):
-    response = client.get("/api/", HTTP_ACCEPT="application/json")
+    # A loopback host, as make demo serves: the oauth2 recipe's redirect URI is registered for it.
+    response = client.get("/api/", HTTP_ACCEPT="application/json", HTTP_HOST="127.0.0.1")
     assert response.status_code == 200
     return response.json()["namespaces"]
 
@@ -77,7 +88,7 @@ def test_api_index_gives_every_namespace_its_recipe_queries_and_reading(client):
     assert all(len(entry["reading"]) > 40 for entry in namespaces.values())  # a sentence at least, for the report
 
 
-def test_a_generic_client_following_each_recipe_is_who_it_logged_in_as(client, alice):
+def test_a_generic_client_following_each_recipe_is_who_it_logged_in_as(client, alice, oauth2_clients):
     for ns, entry in index(client).items():
         user, _ = follow(entry["client"], "alice", PASSWORDS["alice"])
         me = user.get(entry["url"] + "me/")
@@ -104,7 +115,7 @@ def test_a_recipe_of_a_kind_the_client_does_not_know_is_refused_by_name():
 
 
 @pytest.mark.django_db(transaction=True)  # the live server's thread sees the users
-def test_over_http_the_recipe_client_logs_in_everywhere(live_server, alice):
+def test_over_http_the_recipe_client_logs_in_everywhere(live_server, alice, oauth2_clients):
     """What the benchmark does: GET /api/, then each recipe over real HTTP (urllib), the credential's headers sent."""
     for ns, entry in recipes.index(live_server.url).items():
         credential = recipes.login(live_server.url, entry["client"], "alice", PASSWORDS["alice"])

@@ -25,6 +25,7 @@ EXPECTED_STEPS = {
     "jwt-rsa": [("user lookup", ["auth_user"])],
     "knox": [("token lookup", ["knox_authtoken", "auth_user"]), ("expired-token cleanup", ["knox_authtoken"])],
     "jwt-cookie": [("user lookup", ["auth_user"])],
+    "oauth2": [("token lookup", ["oauth2_provider_accesstoken", "auth_user", "oauth2_provider_application"])],
 }
 PANEL_ROW = re.compile(r'<td class="sql-step">(.*?)</td>.*?<code class="sql-text">(.*?)</code>', re.S)
 SUMMARY = re.compile(r'This request ran <b class="sql-queries">(\d+)</b>')
@@ -62,6 +63,8 @@ def secrets_of(client, ns, username="alice"):
     if ns == "knox":  # the lookup's parameter is the token's first 15 characters; the rows hold digests
         values.append(authorization.split()[1][:15])
         values.extend(token.digest for token in user.auth_token_set.all())
+    if ns == "oauth2":  # the lookup's parameter is the token's SHA-256, kept in the table
+        values.extend(user.oauth2_provider_accesstoken.values_list("token_checksum", flat=True))
     return values
 
 

@@ -1,5 +1,8 @@
 """Create or reset the benchmark's accounts (bench0000, bench0001, ...): active, password bench-demo-pass, the demo's notes.
 
+Also what the site needs besides accounts, each credential's ``seed_site``
+(oauth2's registered clients: without them its users could not log in).
+
 The benchmark is a client of the site: it learns the accounts from this
 command (``--json``), not by importing the site.
 """
@@ -11,6 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import CommandError
 from django.db import transaction
 
+import registry
 from api.management.migrated import MigratedDatabaseCommand
 from api.models import Note
 from api.seeding import DEMO_NOTES
@@ -50,6 +54,9 @@ class Command(MigratedDatabaseCommand):
         Note.objects.bulk_create(
             Note(owner=user, title=title, body=body) for user in accounts for title, body in DEMO_NOTES
         )
+        for scheme in registry.protected():  # what the site needs besides accounts: oauth2's registered clients
+            for credential in scheme.get_credentials():
+                credential.seed_site()
         if json:
             self.stdout.write(dumps({"password": PASSWORD, "usernames": names}))
         else:

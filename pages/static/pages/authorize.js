@@ -1,5 +1,5 @@
 /*
- * The authorization panel of the token, knox and JWT namespaces (pages/templates/pages/_authorize.html).
+ * The authorization panel of the token, knox, JWT and OAuth 2.0 namespaces (pages/templates/pages/_authorize.html).
  *
  * A browser cannot add "Authorization: Token <key>" or "Bearer <access>" to a
  * link it follows, which is why DRF's browsable API cannot browse these
@@ -14,7 +14,13 @@
  * - it keeps the address bar and the back button right (history.pushState,
  *   popstate);
  * - for JWT, it renews an expired access token with the refresh token
- *   (POST refresh/) before a request, or after a 401 token_not_valid, once.
+ *   (POST refresh/) before a request, or after a 401 token_not_valid, once;
+ * - for OAuth 2.0 (data-flow="oauth2"), "Log in" runs the authorization-code
+ *   flow with PKCE (RFC 7636) as a public client: it sends the browser to the
+ *   authorization server (its login and consent pages) with the S256 challenge
+ *   of a fresh random verifier, and when the browser comes back to the
+ *   redirect URI with ?code=, swaps the code and the verifier for tokens
+ *   (POST token/); it renews them with the refresh token before they expire.
  *
  * Its settings are the data-* attributes of its own <script> tag.
  * Plain ES5 with `var` inside a function: this file runs again in every page
@@ -24,7 +30,8 @@
   "use strict";
 
   var script = document.currentScript;
-  var config = script.dataset; // namespace, store, keyword, login, refresh
+  var config = script.dataset; // namespace, store, keyword, login, refresh; oauth2: flow, clientId, redirectUri, issuer
+  var oauth2 = config.flow === "oauth2";
   var prefix = "/api/" + config.namespace + "/";
   var storeKey = "drf-demo:" + config.store;
   var panel = document.getElementById("authorize");
@@ -53,7 +60,7 @@
   // When the credential stops working, in ms since the epoch: a JWT says so in its claims,
   // knox in its login answer ({"token", "expiry"}); a DRF key never expires (null).
   function expiresAt(credential) {
-    if (credential.access) {
+    if (credential.access && !oauth2) {
       var exp = claims(credential.access).exp;
       return exp ? exp * 1000 : null;
     }
@@ -61,8 +68,8 @@
   }
 
   function expiresSoon(credential) {
-    var exp = credential.access && claims(credential.access).exp;
-    return Boolean(exp) && exp * 1000 < Date.now() + 5000;
+    var expiry = expiresAt(credential);
+    return Boolean(credential.refresh) && Boolean(expiry) && expiry < Date.now() + 5000;
   }
 
   // DRF's error bodies: {"detail": "..."} or {"field": ["...", ...]}; one sentence for the panel.
@@ -87,9 +94,40 @@
     });
   }
 
+  // OAuth 2.0's token endpoint takes a form (RFC 6749 §4.1.3) and answers {"access_token", "refresh_token", "expires_in"}.
+  function postForm(url, fields) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "omit",
+      headers: {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
+      body: new URLSearchParams(fields).toString()
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) throw new Error(data.error_description || data.error || response.status + " " + response.statusText);
+        return data;
+      });
+    });
+  }
+
+  function oauth2Credential(tokens, username) {
+    return {username: username, access: tokens.access_token, refresh: tokens.refresh_token,
+            expiry: new Date(Date.now() + tokens.expires_in * 1000).toISOString()};
+  }
+
   // JWT: swap the refresh token for a new access token (and, since refresh tokens rotate, a new refresh token).
   // A refused refresh token is no use any more: forget the credential, so that the panel offers to log in.
   function refresh(credential) {
+    if (oauth2) {
+      var fields = {grant_type: "refresh_token", refresh_token: credential.refresh, client_id: config.clientId};
+      return postForm(config.refresh, fields).then(function (tokens) {
+        var renewed = oauth2Credential(tokens, credential.username);
+        save(renewed);
+        return renewed;
+      }, function (error) {
+        forget();
+        throw error;
+      });
+    }
     return postJSON(config.refresh, {refresh: credential.refresh}).then(function (tokens) {
       var renewed = {username: credential.username, access: tokens.access, refresh: tokens.refresh || credential.refresh};
       save(renewed);
@@ -197,8 +235,76 @@
 
   function reshow() { return go(location.href, {method: "GET"}, false); }
 
+  // ---- OAuth 2.0: the authorization-code flow with PKCE, as a public client
+
+  var pendingKey = storeKey + ":pending"; // the verifier and state, kept in this tab while the browser is away
+
+  function base64url(bytes) {
+    var text = "";
+    new Uint8Array(bytes).forEach(function (b) { text += String.fromCharCode(b); });
+    return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+  function randomString() { return base64url(crypto.getRandomValues(new Uint8Array(32))); }
+  function redirectURI() { return location.origin + config.redirectUri; }
+
+  // To the authorization server, with the S256 challenge of a verifier only this tab knows (RFC 7636 §4).
+  function startFlow() {
+    var verifier = randomString();
+    var state = randomString();
+    return crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)).then(function (digest) {
+      sessionStorage.setItem(pendingKey, JSON.stringify({verifier: verifier, state: state, back: location.pathname}));
+      var query = new URLSearchParams({
+        response_type: "code", client_id: config.clientId, redirect_uri: redirectURI(), scope: "read write",
+        state: state, code_challenge: base64url(digest), code_challenge_method: "S256"
+      });
+      location.assign(config.login + "?" + query.toString());
+    });
+  }
+
+  // Back at the redirect URI: ?code=...&state=... (or ?error=...). Swap the code and the verifier for tokens.
+  function finishFlow() {
+    var params = new URLSearchParams(location.search);
+    var pending = JSON.parse(sessionStorage.getItem(pendingKey) || "null");
+    if (!pending || !(params.has("code") || params.has("error"))) return false;
+    sessionStorage.removeItem(pendingKey);
+    history.replaceState(null, "", pending.back || location.pathname); // the code leaves the address bar
+    if (params.get("state") !== pending.state) {
+      showError("Login refused: the state that came back is not the one this tab sent.");
+      return true;
+    }
+    // RFC 9207: the answer names the authorization server it came from; a code from any other is not sent on.
+    if (config.issuer && params.get("iss") !== config.issuer) {
+      showError("Login refused: the answer came from issuer " + params.get("iss") + ", not " + config.issuer + ".");
+      return true;
+    }
+    if (params.has("error")) {
+      showError("Login refused: " + (params.get("error_description") || params.get("error")));
+      return true;
+    }
+    var fields = {grant_type: "authorization_code", code: params.get("code"), redirect_uri: redirectURI(),
+                  client_id: config.clientId, code_verifier: pending.verifier};
+    postForm(config.refresh, fields).then(function (tokens) {
+      var credential = oauth2Credential(tokens, "");
+      save(credential);
+      // Who the token is for: the token answer doesn't say, me/ does.
+      return send(prefix + "me/?format=json", {method: "GET"}, credential).then(function (response) {
+        return response.json().then(function (me) { save(oauth2Credential(tokens, me.username)); });
+      }).catch(function () {});
+    }).then(reshow, function (error) { showError("Login refused: " + error.message); });
+    return true;
+  }
+
   function wirePanel() {
-    document.getElementById("authorize-login").addEventListener("submit", function (event) {
+    var oauth2Login = document.getElementById("authorize-oauth2");
+    if (oauth2Login) {
+      oauth2Login.addEventListener("submit", function (event) {
+        event.preventDefault();
+        showError("");
+        startFlow().catch(function (error) { showError("Login failed: " + error.message); });
+      });
+    }
+    var passwordLogin = document.getElementById("authorize-login");
+    if (passwordLogin) passwordLogin.addEventListener("submit", function (event) {
       event.preventDefault();
       var form = event.target;
       var username = form.elements.username.value;
@@ -213,7 +319,7 @@
       event.preventDefault();
       // Accept the value with or without its keyword ("Token abc" or "abc").
       var value = event.target.elements.credential.value.trim().replace(/^(Token|Bearer|JWT)\s+/i, "");
-      var credential = config.refresh ? {access: value, username: claims(value).username} : {token: value};
+      var credential = config.refresh ? {access: value, username: oauth2 ? "" : claims(value).username} : {token: value};
       save(credential);
       reshow();
     });
@@ -292,7 +398,8 @@
   if (panel) wirePanel();
 
   // A page the browser loaded by itself (typed address, reload, a link from elsewhere)
-  // came without the header: fetch it again with it.
+  // came without the header: fetch it again with it. Back from the authorization server: finish the login first.
   if (window.demoAuthorizedPage) window.demoAuthorizedPage = false;
+  else if (oauth2 && panel && finishFlow()) return;
   else if (load()) reshow();
 })();
