@@ -41,6 +41,7 @@ from urllib.parse import urlencode
 
 import configargparse
 import gevent
+import locust.runners
 from flask import request as web_request
 from locust import FastHttpUser, LoadTestShape, between, constant, events
 from locust.runners import MasterRunner, WorkerRunner
@@ -53,6 +54,13 @@ from benchmarks.steps import Records, Stepper, user_class_name
 from recipes import pkce
 
 SERVER_TIMING = re.compile(r"(\w+);dur=([0-9.]+)")
+
+# Worker processes send their figures (and the exact records) every REPORT_SECONDS, not Locust's 3 s: at the end of a
+# step the master waits for their last report (SETTLE_SECONDS), and that wait is most of a light-load run's overhead.
+# Locust reads the module's value at each report; a report is one small message.
+REPORT_SECONDS = 0.5
+locust.runners.WORKER_REPORT_INTERVAL = REPORT_SECONDS
+SETTLE_SECONDS = REPORT_SECONDS + 0.4  # its last report and its way to the master: the next tick (each second)
 
 
 @events.init_command_line_parser.add_listener
@@ -365,7 +373,7 @@ if EARLY.bench_steps:
         def tick(self):
             # The options are parsed once Locust has made its runner: the stepper is made at the first tick.
             self.stepper = self.stepper or self.make_stepper(self.runner.environment.parsed_options)
-            settle = 3.5 if isinstance(self.runner, MasterRunner) else 0  # workers report every 3 s
+            settle = SETTLE_SECONDS if isinstance(self.runner, MasterRunner) else 0  # the workers' last report
             return self.stepper.tick(time.time(), records, settle)
 
 
