@@ -31,19 +31,21 @@ users in steps and measures each once all its users have logged in.
 import base64
 import itertools
 import json
+import logging
 import os
 import re
 import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import configargparse
 import gevent
 import locust.runners
 from flask import request as web_request
 from locust import FastHttpUser, LoadTestShape, between, constant, events
+from locust.exception import StopUser
 from locust.runners import MasterRunner, WorkerRunner
 
 # Locust puts this file's folder on sys.path; the benchmark's other modules are imported as benchmarks.*.
@@ -51,7 +53,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import recipes  # standard library only: no Django, no settings
 from benchmarks.config import add_locust_arguments
 from benchmarks.steps import Records, Stepper, user_class_name
-from recipes import pkce
 
 SERVER_TIMING = re.compile(r"(\w+);dur=([0-9.]+)")
 
@@ -148,11 +149,43 @@ def json_or_none(response):
         return None
 
 
-def location(response, step):
-    """The Location of the redirect `step` answered with; a login that got none stops here, saying what it got."""
-    if response.status_code not in (301, 302, 303) or "Location" not in response.headers:
-        raise recipes.RecipeError(f"{step} answered {response.status_code}, not a redirect: {response.text[:200]!r}")
-    return response.headers["Location"]
+class LocustTransport:
+    """recipes' transport over a Locust user's own client: the login's requests are Locust's, named and counted.
+
+    The recipe client (recipes/) follows the recipe, as it does for the tests
+    and the commands; each step it asks for goes through the user's
+    FastHttpSession, named "<ns>: <METHOD> <path in the namespace>" (or the
+    last part of the path elsewhere: "authorize/", "token/"), and is a failure
+    in Locust's figures if it answers 4xx or 5xx.
+    """
+
+    def __init__(self, user):
+        self.user = user
+        self.base_url = user.host.rstrip("/")  # the Referer of a submitted form (recipes.RecipeClient.submit)
+        self.cookies = user.client.cookiejar
+
+    def request(self, method, path, body=None, headers=None, form=None, follow=True):
+        headers = {"Accept": "application/json", **(headers or {})}
+        content = {"json": body} if body is not None else {}
+        if form is not None:
+            content, headers["Content-Type"] = {"data": urlencode(form)}, recipes.FORM
+        with self.user.client.request(
+            method,
+            path,
+            name=self.user.label(method, path),
+            catch_response=True,
+            headers=headers,
+            allow_redirects=follow,
+            **content,
+        ) as response:
+            if response.status_code >= 400:
+                response.failure(f"{response.status_code}: {(response.text or '')[:120]}")
+            else:
+                response.success()
+            return recipes.Answer(response.status_code, dict((response.headers or {}).items()), response.content or b"")
+
+    def cookie(self, name):
+        return next((cookie.value for cookie in self.cookies if cookie.name == name), None)
 
 
 # --- The users.
@@ -162,13 +195,13 @@ class SchemeUser(FastHttpUser):
     abstract = True
     ns, recipe, account = None, None, None
     wait_time = between(0.05, 0.15)  # the capacity run: none, set by use_options
-    refresh_token, refresh_at = None, None
+    credential, refresh_at = None, None
 
     def on_start(self):
         options = self.environment.parsed_options
         self.account = self.account or accounts(options)
         self.username = next_account(self.environment, self.account["usernames"])
-        self.headers = {}
+        transport = LocustTransport(self)
         # Kept between processes, but not a cookie recipe's: its refresh answers new cookies, which a kept
         # Cookie header would shadow; such a user logs in again in each process.
         keeps = options.bench_credentials and self.recipe["kind"] != "cookie"
@@ -176,13 +209,23 @@ class SchemeUser(FastHttpUser):
         self.kept = kept
         if kept and kept.exists():
             stored = json.loads(kept.read_text())
-            self.headers, self.refresh_token, self.refresh_at = (
-                stored["headers"],
-                stored["refresh"],
-                stored["refresh_at"],
+            self.headers, self.refresh_at = stored["headers"], stored["refresh_at"]
+            authorization = self.headers.get("Authorization", "")
+            self.credential = recipes.Credential(
+                self.recipe, transport, authorization=authorization, tokens=stored["tokens"]
             )
         else:
-            getattr(self, f"log_in_{self.recipe['kind']}")()
+            try:
+                self.credential = recipes.RecipeClient(transport).login(
+                    self.recipe, self.username, self.account["password"]
+                )
+            except recipes.RecipeError as refused:  # a refused step is already a failure; say why, and stop the user
+                logging.error("%s: %s could not log in: %s", self.ns, self.username, refused)
+                raise StopUser from refused
+            if self.credential.authorization and not self.credential.csrf_cookie:
+                self.client.cookiejar.clear()  # oauth2's authorization-server session: the API takes only the header
+            self.headers = self.credential.headers("POST")  # the Authorization header, a CSRF header where one is due
+            self.schedule_refresh()
             self.keep_credential()
         self.environment.runner.send_message("logged_in")  # the Steps shape measures once every user is in
 
@@ -192,18 +235,19 @@ class SchemeUser(FastHttpUser):
             return
         cookies = "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.client.cookiejar)
         headers = {**self.headers, **({"Cookie": cookies} if cookies else {})}
-        stored = {"headers": headers, "refresh": self.refresh_token, "refresh_at": self.refresh_at}
+        stored = {"headers": headers, "tokens": self.credential.tokens, "refresh_at": self.refresh_at}
         self.kept.write_text(json.dumps(stored))
 
-    def call(self, method, path, label, expect, wrong_body=None, headers=None, **kwargs):
+    def label(self, method, path):
+        """ "<ns>: GET me/": the path inside the namespace, else its last part ("/o/token/" -> "token/")."""
+        path = urlsplit(path).path
+        inside = path[len(self.url) :] if path.startswith(self.url) else path.rstrip("/").rsplit("/", 1)[-1] + "/"
+        return f"{self.ns}: {method} {inside}"
+
+    def call(self, method, path, label, expect, wrong_body=None, **kwargs):
         """One request to `path`, named "<ns>: <METHOD> <label>"; a failure unless it answers `expect` with no `wrong_body`."""
         with self.client.request(
-            method,
-            path,
-            name=f"{self.ns}: {method} {label}",
-            catch_response=True,
-            headers={**self.headers, **(headers or {})},
-            **kwargs,
+            method, path, name=f"{self.ns}: {method} {label}", catch_response=True, headers=self.headers, **kwargs
         ) as response:
             if response.status_code != expect:
                 response.failure(f"{response.status_code} instead of {expect}: {(response.text or '')[:120]}")
@@ -213,110 +257,28 @@ class SchemeUser(FastHttpUser):
                 response.success()  # also for an expected 4xx, which Locust would count as failed
             return response
 
-    def credentials(self):
-        return {"username": self.username, "password": self.account["password"]}
-
-    # One method per recipe kind: how a generic client gets and sends this kind of credential.
-    def log_in_none(self):
-        pass
-
-    def log_in_basic(self):
-        raw = base64.b64encode(f"{self.username}:{self.account['password']}".encode()).decode()
-        self.headers["Authorization"] = f"Basic {raw}"
-
-    def log_in_session(self):
-        login = self.recipe["login"]
-        self.call("GET", login, "login/", 200)
-        self.call(
-            "POST", login, "login/", 200, json=self.credentials(), headers={"X-CSRFToken": self.cookie("csrftoken")}
-        )
-        self.headers["X-CSRFToken"] = self.cookie("csrftoken")  # login rotates it
-
-    def log_in_token(self):
-        response = self.call("POST", self.recipe["login"], "login/", 200, json=self.credentials())
-        if response.status_code == 200:
-            self.headers["Authorization"] = f"{self.recipe['keyword']} {response.json()[self.recipe['field']]}"
-
-    def log_in_jwt(self):
-        self.use_tokens(self.call("POST", self.recipe["login"], "login/", 200, json=self.credentials()))
-
-    def log_in_cookie(self):
-        """jwt-cookie: session's steps with the recipe's names; the cookie jar then holds the tokens, sent by Path."""
-        login, csrf = self.recipe["login"], self.recipe["csrf_header"]
-        self.call("GET", login, "login/", 200)
-        self.headers[csrf] = self.cookie(self.recipe["csrf_cookie"])
-        self.use_cookies(self.call("POST", login, "login/", 200, json=self.credentials()))
-
-    def log_in_oauth2(self):
-        """The authorization-code flow with PKCE, as a browser and its app run it (the account logs in on the login
-        page the authorization endpoint sends it to, and approves on the consent page), then the code exchange."""
-        form = {"Content-Type": "application/x-www-form-urlencoded"}
-        verifier, state = pkce.verifier(), pkce.verifier()[:16]
-        query = urlencode(
-            {
-                "response_type": "code",
-                "client_id": self.recipe["client_id"],
-                "redirect_uri": self.recipe["redirect_uri"],
-                "scope": "read write",
-                "state": state,
-                "code_challenge": pkce.challenge(verifier),
-                "code_challenge_method": "S256",
-            }
-        )
-        authorize = f"{self.recipe['authorize']}?{query}"
-        login = location(self.call("GET", authorize, "authorize/", 302, allow_redirects=False), "GET authorize/")
-        page = self.call("GET", login, "login page", 200)
-        fields = urlencode({**pkce.hidden_fields(page.text), **self.credentials()})
-        self.call("POST", login, "login page", 302, data=fields, headers=form, allow_redirects=False)
-        consent = self.call("GET", authorize, "authorize/", 200)
-        fields = urlencode({**pkce.hidden_fields(consent.text), "allow": "Authorize"})
-        approved = self.call("POST", authorize, "authorize/", 302, data=fields, headers=form, allow_redirects=False)
-        # The state this user sent, and the issuer the recipe names (RFC 9207's iss): else no exchange.
-        returned = recipes.authorization_response(location(approved, "the consent page"), self.recipe, state)
-        exchange = {
-            "grant_type": "authorization_code",
-            "code": returned["code"],
-            "redirect_uri": self.recipe["redirect_uri"],
-            "client_id": self.recipe["client_id"],
-            "code_verifier": verifier,
-        }
-        tokens = self.call("POST", self.recipe["token"], "token/", 200, data=urlencode(exchange), headers=form)
-        self.client.cookiejar.clear()  # the authorization server's session: the API takes only the token
-        self.headers["Authorization"] = f"{self.recipe['keyword']} {tokens.json()['access_token']}"
-
-    def cookie(self, name):
-        return next((cookie.value for cookie in self.client.cookiejar if cookie.name == name), "")
+    def schedule_refresh(self):
+        """When to renew a credential the recipe can refresh: a little before the access token or cookie runs out."""
+        if "refresh" not in self.recipe:
+            return
+        started = time.time()
+        access = self.credential.tokens.get("access")
+        if access:  # the client reads the claims only to know when, so it does not check the signature
+            payload = access.split(".")[1]
+            claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+            lifetime = claims["exp"] - claims["iat"]
+        else:  # the tokens are cookies: the server says when the access cookie runs out (its Max-Age)
+            expiries = [c.expires for c in self.client.cookiejar if c.path == self.url and c.expires]
+            lifetime = (min(expiries) - started) if expiries else 60
+        self.refresh_at = started + lifetime - min(30, lifetime / 3)
 
     def keep_credential_fresh(self):
-        """Before every task: a JWT user refreshes its access token before it expires (refresh tokens rotate)."""
-        if self.recipe["kind"] == "jwt" and time.time() >= self.refresh_at:
-            refreshed = self.call("POST", self.recipe["refresh"], "refresh/", 200, json={"refresh": self.refresh_token})
-            self.use_tokens(refreshed)
+        """Before every task: renew the credential by the recipe's refresh before it expires (refresh tokens rotate)."""
+        due = self.refresh_at is not None and time.time() >= self.refresh_at
+        if due and self.credential.refresh().status == 200:
+            self.headers = {**self.headers, **self.credential.headers("POST")}
+            self.schedule_refresh()
             self.keep_credential()  # the old refresh token is spent: the next process needs the new one
-        if self.recipe["kind"] == "cookie" and time.time() >= self.refresh_at:
-            self.use_cookies(self.call("POST", self.recipe["refresh"], "refresh/", 200))
-            self.keep_credential()
-
-    def use_tokens(self, response):
-        if response.status_code != 200:
-            return
-        tokens = response.json()
-        self.refresh_token = tokens["refresh"]
-        self.headers["Authorization"] = f"{self.recipe['keyword']} {tokens['access']}"
-        # The client only needs to know when to refresh, so it reads the claims without checking the signature.
-        payload = tokens["access"].split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        lifetime = claims["exp"] - claims["iat"]
-        self.refresh_at = time.time() + lifetime - min(30, lifetime / 3)
-
-    def use_cookies(self, response):
-        if response.status_code != 200:
-            return
-        # The server says when the access cookie runs out (its Max-Age, kept by the jar as an expiry): refresh before.
-        started = time.time()
-        expiries = [c.expires for c in self.client.cookiejar if c.path == self.url and c.expires]
-        lifetime = (min(expiries) - started) if expiries else 60
-        self.refresh_at = started + lifetime - min(30, lifetime / 3)
 
     # The tasks.
     def me(self):
