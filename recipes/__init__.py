@@ -12,7 +12,10 @@ knows the kinds, and nothing else about the site, can log in anywhere::
     credential.headers("POST")  # {"Authorization": "Bearer ..."}: for a client of your own (Locust, wrk)
 
 Both sides use it: the site's tests and commands (through ``TestClientTransport``,
-a Django test client), and the benchmark (over HTTP). It imports neither.
+a Django test client), and the benchmark (``HTTPTransport`` for wrk's logins; the
+locustfile's ``LocustTransport``, Locust's own client, so that each login step is
+a Locust request). It imports neither: a transport is any object with
+``request(method, path, body, headers, form, follow)`` and ``cookie(name)``.
 
 A new kind of recipe is one method here: ``RecipeClient.login_<kind>``.
 """
