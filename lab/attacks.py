@@ -12,6 +12,9 @@ STORAGES = {
     "cookie": ["cookie"],  # jwt-cookie: HttpOnly cookies set by its login
     "token": ["localStorage", "memory"],
     "jwt": ["localStorage", "memory"],
+    # A browser client of an authorization server (a public client, PKCE): its access token, where single-page apps
+    # keep it; the authorization server's own session cookie stays the browser's, and the API does not take it.
+    "oauth2": ["localStorage", "memory"],
 }
 STORAGE_WORDS = {
     "basic-cache": "the browser's Basic cache",
