@@ -46,20 +46,16 @@ def statements(captured):
 def flows():
     """[(flow name, namespace, make)] in the schemes' order: one login/logout per distinct login URL, and JWT refresh;
     then each scheme's own flows. ``make()`` gives the flow for one throwaway user (``before``, ``run``, ``delete``)."""
-    found, logins = [], set()
+    found, logouts, logins = [], [], set()
     for scheme in registry.schemes():
         recipe = scheme.recipe.as_json()
         if recipe["kind"] not in ("session", "token", "jwt", "cookie") or recipe["login"] in logins:
             continue  # token-cached and jwt-stateless share token's and jwt's endpoints
         logins.add(recipe["login"])
-        found.append((f"{scheme.ns}-login", scheme.ns, partial(Flow, scheme.ns, recipe, "login")))
-        if recipe["kind"] in ("jwt", "cookie"):
-            found.append((f"{scheme.ns}-refresh", scheme.ns, partial(Flow, scheme.ns, recipe, "refresh")))
-    found += [
-        (f"{ns}-logout", ns, partial(Flow, ns, make.args[1], "logout"))
-        for name, ns, make in list(found)
-        if name.endswith("-login")
-    ]
+        steps = ["login", "refresh"] if recipe["kind"] in ("jwt", "cookie") else ["login"]
+        found += [(f"{scheme.ns}-{step}", scheme.ns, partial(Flow, scheme.ns, recipe, step)) for step in steps]
+        logouts.append((f"{scheme.ns}-logout", scheme.ns, partial(Flow, scheme.ns, recipe, "logout")))
+    found += logouts
     found += [
         (f"{scheme.ns}-{flow_class.name}", scheme.ns, partial(SchemeFlow, scheme, flow_class))
         for scheme in registry.schemes()
