@@ -15,6 +15,7 @@ from registry import Credential, Recipe, Scheme, Table
 
 from . import clients, leak
 from .clients import BROWSER
+from .login_flows import LOGIN_FLOWS
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -141,6 +142,8 @@ class OAuth2Scheme(Scheme):
     )
     reading = "One query: the access-token row by its SHA-256, joined to its client (application) and user."
     credential_classes = [AccessTokenCredential]
+    # login_costs: the token endpoint's three grants and revocation, each one request (its recipe's login is a flow).
+    login_flows = LOGIN_FLOWS
     me_queries = 1  # the access-token row by its SHA-256, joined to its application and user
     sql_steps = [("oauth2_provider.oauth2_validators.OAuth2Validator._load_access_token", "token lookup")]
     tables = [

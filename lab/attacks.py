@@ -12,6 +12,9 @@ STORAGES = {
     "cookie": ["cookie"],  # jwt-cookie: HttpOnly cookies set by its login
     "token": ["localStorage", "memory"],
     "jwt": ["localStorage", "memory"],
+    # A browser client of an authorization server (a public client, PKCE): its access token, where single-page apps
+    # keep it; the authorization server's own session cookie stays the browser's, and the API does not take it.
+    "oauth2": ["localStorage", "memory"],
 }
 STORAGE_WORDS = {
     "basic-cache": "the browser's Basic cache",
@@ -118,13 +121,17 @@ def where_to_keep():
             "sent as Authorization, or better a backend on the front end's own site that keeps the tokens "
             "(the browser-based-apps BCP's backend for frontend).",
             "open": "In memory the token is out of reach of a script that reads storage, but a script that wraps "
-            "fetch uses it as it passes (xss-misuse); in localStorage it is simply stolen. The forged requests "
+            "fetch uses it as it passes (xss-misuse); in localStorage it is simply stolen. The same holds for a "
+            "token an OAuth 2.0 authorization server issued by the code flow with PKCE (oauth2): the flow keeps "
+            "the password out of the client, not the token out of the script's reach. The forged requests "
             "fail for every token, as they do for Basic's cached credentials (which Chromium kept to same-site "
             "requests).",
             "cells": [
                 ("jwt", "memory", "xss-steal", FAILED),
                 ("jwt", "memory", "xss-misuse", SUCCEEDED),
                 ("jwt", "memory", "csrf-fetch", FAILED),
+                ("oauth2", "memory", "xss-misuse", SUCCEEDED),
+                ("oauth2", "localStorage", "xss-replay", SUCCEEDED),
                 ("token", "localStorage", "xss-steal", SUCCEEDED),
                 ("basic", "basic-cache", "csrf-form", FAILED),
                 ("basic", "basic-cache", "xss-misuse", SUCCEEDED),

@@ -37,9 +37,13 @@ PROBE_COOKIES = {
 LOOT_SECONDS = 600
 
 
-def recipes():
-    """{ns: the client recipe GET /api/ publishes}, for every namespace with a credential."""
-    return {s.ns: s.recipe.as_json() for s in registry.schemes() if s.recipe.kind != "none"}
+def recipes(request=None):
+    """{ns: the client recipe GET /api/ publishes}, for every namespace with a credential.
+
+    Made for `request` as GET /api/ makes it: an authorization-code recipe's
+    redirect URI absolute, and its issuer, for the host the page was asked on.
+    """
+    return {s.ns: s.recipe.as_json(request) for s in registry.schemes() if s.recipe.kind != "none"}
 
 
 class LabPageMixin:
@@ -63,7 +67,7 @@ class LabView(LabPageMixin, TemplateView):
         return response
 
     def get_context_data(self, **kwargs):
-        namespaces = recipes()
+        namespaces = recipes(self.request)
         config = {
             "origins": origins(self.request),
             "namespaces": namespaces,
@@ -151,7 +155,7 @@ class AppClientView(LabPageMixin, View):
 
     def post(self, request):
         api = origins(request)["api"]
-        return JsonResponse({"rows": app_client_rows(api, recipes(), DEMO_USER, DEMO_PASSWORD)})
+        return JsonResponse({"rows": app_client_rows(api, recipes(request), DEMO_USER, DEMO_PASSWORD)})
 
 
 @method_decorator(xframe_options_deny, name="dispatch")

@@ -1,4 +1,5 @@
-"""What an attacker tries: another scheme's credentials, malformed headers and cookies, forged JWTs.
+"""What an attacker tries: another scheme's credentials, malformed headers and cookies, forged JWTs, and RFC 9700's
+list at the OAuth 2.0 authorization server (codes replayed, PKCE skipped, redirect URIs bent, grants it refuses).
 
 Every refusal is the namespace's ordinary "no valid credentials" answer (401 with
 its challenge, 403 for session) with a `detail` a person can read, never a 5xx.
@@ -8,19 +9,29 @@ import base64
 import json
 import re
 import time
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.contrib.auth import get_user_model
+from django.test import RequestFactory
 from django.test.client import MULTIPART_CONTENT
 from django.urls import reverse
+from oauth2_provider.models import AccessToken, Application, Grant, RefreshToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+import recipes
+import registry
 from api.models import Note
 from auth_jwt_rsa.keys import site_keys
+from auth_oauth2.clients import BROWSER, MACHINE, RESOURCE_SERVER
+from auth_oauth2.scheme import checksum
+from recipes import pkce
 
-from .conftest import NAMESPACES, PASSWORDS, ApiClient, basic_header, log_in
+from . import oauth2_flow
+from .conftest import NAMESPACES, PASSWORDS, ApiClient, basic_header, follow, log_in
 from .test_namespaces import expect_refused
 
 pytestmark = [
@@ -51,6 +62,7 @@ KINDS = {
     "jwt-rsa refresh": [],
     "knox": ["knox"],  # the same "Token" keyword as DRF's, but a key of the other kind is refused
     "jwt-cookie": ["jwt-cookie"],  # jwt's signing key, but tokens of a type of their own, in cookies
+    "oauth2": ["oauth2"],  # "Bearer" as jwt's, but a random string only its authorization server's table knows
 }
 
 
@@ -59,6 +71,11 @@ def holding(kind, username="alice"):
     if kind.endswith(" refresh"):
         client = ApiClient()
         client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {jwt_pair(username, kind.removesuffix(' refresh'))['refresh']}"
+        return client
+    if kind == "oauth2":
+        # The app holds the access token; the authorization server's session cookie is the browser's, not the app's.
+        client = ApiClient()
+        client.defaults["HTTP_AUTHORIZATION"] = log_in(kind, username).defaults["HTTP_AUTHORIZATION"]
         return client
     return log_in(kind.removesuffix(" access"), username)
 
@@ -138,6 +155,12 @@ MALFORMED = {
 }
 MALFORMED["token-cached"] = MALFORMED["token"]
 MALFORMED["jwt-stateless"] = MALFORMED["jwt-rsa"] = MALFORMED["jwt"]
+MALFORMED["oauth2"] = {
+    **MALFORMED["jwt"],
+    "an unknown token of the right shape": "Bearer " + "A" * 30,  # oauthlib's tokens: 30 letters and digits
+    "a token's SHA-256 (what the table keeps)": "Bearer " + "ab" * 32,
+    "a multi-byte UTF-8 character": "Bearer " + "\u00e9".encode().decode("latin-1") + "0" * 28,
+}
 MALFORMED["knox"] = {
     **MALFORMED["token"],
     # knox finds the row by the token's first 15 characters, then compares digests.
@@ -558,6 +581,362 @@ def test_a_forged_cross_site_write_with_the_victim_s_cookies_is_refused(csrf, al
 
     expect_cookie_refused(forged, "CSRF Failed")
     assert Note.objects.count() == 1
+
+
+# --- oauth2: RFC 9700's refusals (the OAuth 2.0 Security BCP), each with the database unchanged
+#
+# The flow's pages are walked through Django's test client (tests/oauth2_flow.py); tests/test_oauth2.py runs the
+# whole flow with requests-oauthlib against a live server. Each attack is checked against a snapshot of every
+# table that holds OAuth state, the users and their notes: refused, and nothing written.
+
+OAUTH2_RECIPE = {
+    "authorize": "/o/authorize/",
+    "token": "/o/token/",
+    "client_id": "drf-demo-browser",
+    "redirect_uri": "http://127.0.0.1/api/oauth2/",
+}
+FORM = "application/x-www-form-urlencoded"
+
+
+def snapshot():
+    tables = [AccessToken, RefreshToken, Grant, Application, get_user_model(), Note]
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in tables}
+
+
+def changes(before, after):
+    """{table: {"deleted": [pk], "added": [pk], "changed": {pk: {field: (old, new)}}}} for the tables that changed."""
+    found = {}
+    for table in before:
+        old, new = ({row["id"]: row for row in rows} for rows in (before[table], after[table]))
+        changed = {
+            pk: {field: (old[pk][field], new[pk][field]) for field in old[pk] if old[pk][field] != new[pk][field]}
+            for pk in old.keys() & new.keys()
+            if old[pk] != new[pk]
+        }
+        entry = {"deleted": sorted(old.keys() - new.keys()), "added": sorted(new.keys() - old.keys())}
+        entry = {**{k: v for k, v in entry.items() if v}, **({"changed": changed} if changed else {})}
+        if entry:
+            found[table] = entry
+    return found
+
+
+@pytest.fixture
+def visitor(oauth2_clients, alice):
+    """alice's browser (a test client) at a loopback host, the redirect URI's."""
+    return ApiClient(HTTP_HOST="127.0.0.1")
+
+
+@pytest.fixture
+def code(visitor):
+    """(code, verifier): an authorization code fresh from the consent page, and the verifier its challenge came from."""
+    verifier = pkce.verifier()
+    return oauth2_flow.get_code(visitor, OAUTH2_RECIPE, "alice", PASSWORDS["alice"], verifier), verifier
+
+
+def error_of(response):
+    return response.json()["error"]
+
+
+def bearer_of(client):
+    return client.defaults["HTTP_AUTHORIZATION"].split()[1]
+
+
+def test_a_code_exchanged_twice_is_refused(visitor, code):
+    first = oauth2_flow.exchange(visitor, OAUTH2_RECIPE, *code)
+    assert first.status_code == 200
+    before = snapshot()
+
+    again = oauth2_flow.exchange(visitor, OAUTH2_RECIPE, *code)
+
+    assert again.status_code == 400
+    assert error_of(again) == "invalid_grant"
+    assert snapshot() == before
+    # The tokens the first exchange gave still work: DOT refuses the replay without revoking them.
+    me = ApiClient().get("/api/oauth2/me/", HTTP_AUTHORIZATION=f"Bearer {first.json()['access_token']}")
+    assert me.status_code == 200
+
+
+@pytest.mark.parametrize("verifier", [None, "plain", "wrong"])
+def test_an_exchange_without_the_right_verifier_is_refused(visitor, code, verifier):
+    code_value, right = code
+    sent = {None: None, "plain": pkce.challenge(right), "wrong": pkce.verifier()}[verifier]  # plain: the challenge
+    before = snapshot()
+
+    answer = oauth2_flow.exchange(visitor, OAUTH2_RECIPE, code_value, sent)
+
+    assert answer.status_code == 400
+    assert error_of(answer) == ("invalid_request" if verifier is None else "invalid_grant")
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"code_challenge_method": "plain"},  # RFC 9700 §2.1.1: S256 only
+        {"code_challenge": None, "code_challenge_method": None},  # PKCE_REQUIRED
+        {"response_type": "token"},  # the implicit grant
+        {"redirect_uri": "http://127.0.0.1/api/oauth2x/"},  # one character more than the registered URI
+        {"redirect_uri": "http://127.0.0.1/api/oauth2"},  # one character less
+        {"redirect_uri": "http://127.0.0.1/api/oauth3/"},  # one character other
+        {"client_id": "not-registered"},
+    ],
+    ids=[
+        "plain-challenge",
+        "no-challenge",
+        "implicit",
+        "redirect-plus-one",
+        "redirect-minus-one",
+        "redirect-one-other",
+        "unregistered",
+    ],
+)
+def test_an_authorization_request_outside_the_registration_gets_no_code(visitor, changes):
+    verifier = pkce.verifier()
+    query = oauth2_flow.authorization_request(OAUTH2_RECIPE, verifier, **changes)
+    oauth2_flow.session_login(visitor, "alice", PASSWORDS["alice"], "/api/oauth2/")
+    before = snapshot()
+
+    page = visitor.get(OAUTH2_RECIPE["authorize"], query)
+    # "Authorize" pressed on the consent page if there is one, else on a form forged from the query (with CSRF).
+    fields = pkce.hidden_fields(page.content.decode()) or {
+        **query,
+        "csrfmiddlewaretoken": visitor.cookies["csrftoken"].value,
+    }
+    approved = visitor.post(OAUTH2_RECIPE["authorize"], urlencode({**fields, "allow": "Authorize"}), content_type=FORM)
+
+    for answer in (page, approved):
+        location = answer.get("Location", "")
+        assert "code=" not in location, (answer.status_code, location)
+        assert "access_token" not in location, (answer.status_code, location)
+        if location:  # an error, told to the registered redirect URI only (in the fragment, for response_type=token)
+            assert re.match(re.escape(OAUTH2_RECIPE["redirect_uri"]) + r"[?#]", location)
+            assert "error=" in location
+    assert approved.status_code in (302, 400), approved.content
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    "redirect_uri",
+    ["http://127.0.0.1/api/oauth2/x", "http://127.0.0.1/api/oauth2", "http://127.0.0.1/api/oauth3/"],
+    ids=["one-more", "one-less", "one-other"],
+)
+def test_a_redirect_uri_differing_at_the_exchange_is_refused(visitor, code, redirect_uri):
+    before = snapshot()
+
+    answer = oauth2_flow.exchange(visitor, OAUTH2_RECIPE, *code, redirect_uri=redirect_uri)
+
+    assert answer.status_code == 400
+    assert error_of(answer) in ("invalid_request", "invalid_grant")
+    assert snapshot() == before
+
+
+def test_a_code_exchanged_by_an_unregistered_client_is_refused(visitor, code):
+    before = snapshot()
+
+    answer = oauth2_flow.exchange(visitor, OAUTH2_RECIPE, *code, client_id="not-registered")
+
+    assert answer.status_code == 401
+    assert error_of(answer) == "invalid_client"
+    assert snapshot() == before
+    assert oauth2_flow.exchange(visitor, OAUTH2_RECIPE, *code).status_code == 200  # the code was not used up
+
+
+@pytest.mark.parametrize("grant", ["password", "client_credentials", "implicit"])
+def test_grants_the_browser_client_is_not_registered_for_are_refused(visitor, grant):
+    body = {"grant_type": grant, "client_id": BROWSER.client_id, "username": "alice", "password": PASSWORDS["alice"]}
+    before = snapshot()
+
+    answer = visitor.post(OAUTH2_RECIPE["token"], urlencode(body), content_type=FORM)
+
+    assert answer.status_code in (400, 401)
+    assert error_of(answer) in ("unsupported_grant_type", "unauthorized_client", "invalid_client")
+    assert snapshot() == before
+
+
+def test_the_password_grant_is_refused_even_for_a_confidential_client(oauth2_clients, alice):
+    client = ApiClient()
+    body = {"grant_type": "password", "username": "alice", "password": PASSWORDS["alice"]}
+    before = snapshot()
+
+    answer = client.post(
+        OAUTH2_RECIPE["token"],
+        urlencode(body),
+        content_type=FORM,
+        HTTP_AUTHORIZATION=basic_header(MACHINE.client_id, MACHINE.secret()),
+    )
+
+    assert answer.status_code in (400, 401)
+    assert "access_token" not in answer.json()
+    assert snapshot() == before
+
+
+def test_an_access_token_in_the_query_string_or_the_body_is_refused(oauth2_clients, alice):
+    token = bearer_of(log_in("oauth2", "alice"))
+    client = ApiClient()
+    before = snapshot()
+
+    in_query = client.get(f"/api/oauth2/me/?access_token={token}")
+    in_body = client.post("/api/oauth2/notes/", urlencode({"access_token": token, "title": "t"}), content_type=FORM)
+    in_query_write = client.post(f"/api/oauth2/notes/?access_token={token}", {"title": "t", "body": ""})
+
+    assert in_query.status_code == 401
+    assert in_query["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert in_body.status_code == 401
+    expect_refused(in_query_write, "oauth2")
+    assert snapshot() == before
+
+
+def test_a_refresh_token_reused_after_rotation_revokes_its_whole_family(visitor, code, bob):
+    bystander = log_in("oauth2", "bob")  # another login, another family: reuse detection leaves it alone
+    first = oauth2_flow.exchange(visitor, OAUTH2_RECIPE, *code).json()
+    refresh = {"grant_type": "refresh_token", "client_id": BROWSER.client_id}
+    second = visitor.post(
+        OAUTH2_RECIPE["token"], urlencode({**refresh, "refresh_token": first["refresh_token"]}), content_type=FORM
+    )
+    assert second.status_code == 200
+    second = second.json()
+    bearer = ApiClient()
+    live_access = AccessToken.objects.get(token_checksum=checksum(second["access_token"])).pk
+    live_refresh = RefreshToken.objects.get(token_checksum=checksum(second["refresh_token"])).pk
+    before = snapshot()
+
+    reused = visitor.post(
+        OAUTH2_RECIPE["token"], urlencode({**refresh, "refresh_token": first["refresh_token"]}), content_type=FORM
+    )
+
+    assert reused.status_code == 400
+    assert error_of(reused) == "invalid_grant"
+    # Reuse detection (REFRESH_TOKEN_REUSE_PROTECTION): the thief's or the user's, the server can't tell, so the
+    # refresh token the rotation gave is revoked too, and the access token that came with it. That, and only that,
+    # is what the refused request wrote: bob's family, and the used token (revoked already), are as they were.
+    written = changes(before, snapshot())
+    revoked = written["RefreshToken"]["changed"][live_refresh]
+    assert revoked["revoked"][0] is None
+    assert revoked["revoked"][1] is not None  # when
+    assert revoked["updated"][1] >= revoked["updated"][0]  # the row's auto_now
+    assert written == {
+        "AccessToken": {"deleted": [live_access]},
+        "RefreshToken": {
+            "changed": {
+                live_refresh: {
+                    "access_token_id": (live_access, None),  # unlinked: its access token is deleted
+                    "revoked": revoked["revoked"],
+                    "updated": revoked["updated"],
+                }
+            }
+        },
+    }
+    assert bearer.get("/api/oauth2/me/", HTTP_AUTHORIZATION=f"Bearer {second['access_token']}").status_code == 401
+    again = visitor.post(
+        OAUTH2_RECIPE["token"], urlencode({**refresh, "refresh_token": second["refresh_token"]}), content_type=FORM
+    )
+    assert again.status_code == 400
+    assert error_of(again) == "invalid_grant"
+    assert not AccessToken.objects.filter(user__username="alice").exists()
+    assert bystander.get("/api/oauth2/me/").json() == {"username": "bob", "scheme": "oauth2"}
+
+
+@pytest.mark.parametrize("who", ["nobody", "browser-client", "wrong-secret", "resource-server"])
+def test_introspection_needs_resource_server_credentials(oauth2_clients, alice, who):
+    token = bearer_of(log_in("oauth2", "alice"))
+    credentials = {
+        "nobody": {},
+        "browser-client": {"HTTP_AUTHORIZATION": basic_header(BROWSER.client_id, "")},
+        "wrong-secret": {"HTTP_AUTHORIZATION": basic_header(RESOURCE_SERVER.client_id, "wrong")},
+        "resource-server": {"HTTP_AUTHORIZATION": basic_header(RESOURCE_SERVER.client_id, RESOURCE_SERVER.secret())},
+    }[who]
+    before = snapshot()
+
+    answer = ApiClient().post(
+        reverse("oauth2_provider:introspect"), urlencode({"token": token}), content_type=FORM, **credentials
+    )
+
+    if who == "resource-server":
+        assert answer.status_code == 200
+        assert answer.json()["active"] is True
+        assert answer.json()["username"] == "alice"
+    else:
+        assert answer.status_code == 403
+        assert b"alice" not in answer.content
+    assert snapshot() == before
+
+
+def test_any_confidential_client_may_introspect_dot_checks_who_not_which(oauth2_clients, alice):
+    """A limit of DOT's, stated in docs/oauth2.md: its introspection endpoint checks a confidential client's
+    credentials, not that the client is a resource server. The machine client's own secret is enough."""
+    token = bearer_of(log_in("oauth2", "alice"))
+
+    answer = ApiClient().post(
+        reverse("oauth2_provider:introspect"),
+        urlencode({"token": token}),
+        content_type=FORM,
+        HTTP_AUTHORIZATION=basic_header(MACHINE.client_id, MACHINE.secret()),
+    )
+
+    assert answer.status_code == 200
+    assert answer.json()["username"] == "alice"
+
+
+# Every namespace but those that take oauth2's tokens (KINDS above) and public, which reads no credential.
+NOT_OAUTH2 = [ns for ns in NAMESPACES if ns not in KINDS["oauth2"] and ns != "public"]
+
+
+@pytest.mark.parametrize("ns", NOT_OAUTH2)
+def test_a_token_of_one_namespace_is_refused_at_the_other(oauth2_clients, alice, ns):
+    oauth2 = log_in("oauth2", "alice").defaults["HTTP_AUTHORIZATION"]
+    theirs = log_in(ns, "alice")
+    before = snapshot()
+
+    at_theirs = ApiClient().get(f"/api/{ns}/me/", HTTP_AUTHORIZATION=oauth2)
+    assert at_theirs.status_code in (401, 403)
+    expect_refused(at_theirs, ns)
+    if "HTTP_AUTHORIZATION" in theirs.defaults:
+        at_ours = ApiClient().get("/api/oauth2/me/", HTTP_AUTHORIZATION=theirs.defaults["HTTP_AUTHORIZATION"])
+        assert at_ours.status_code == 401
+        assert at_ours["WWW-Authenticate"] == 'Bearer realm="api"'
+    else:  # the session cookie, jwt-cookie's cookies
+        assert theirs.get("/api/oauth2/me/").status_code == 401
+    assert snapshot() == before
+
+
+def test_a_refresh_token_is_not_an_access_token_at_oauth2(oauth2_clients, alice):
+    client = ApiClient(HTTP_HOST="127.0.0.1")
+    tokens = oauth2_flow.tokens(client, OAUTH2_RECIPE, "alice", PASSWORDS["alice"])
+    before = snapshot()
+
+    response = ApiClient().get("/api/oauth2/me/", HTTP_AUTHORIZATION=f"Bearer {tokens['refresh_token']}")
+
+    expect_refused(response, "oauth2")
+    assert snapshot() == before
+
+
+def test_the_consent_page_refused_gives_no_code(visitor):
+    query = oauth2_flow.authorization_request(OAUTH2_RECIPE, pkce.verifier())
+    oauth2_flow.session_login(visitor, "alice", PASSWORDS["alice"], "/api/oauth2/")
+    page = visitor.get(OAUTH2_RECIPE["authorize"], query)
+    before = snapshot()
+
+    refused = visitor.post(
+        OAUTH2_RECIPE["authorize"], urlencode(pkce.hidden_fields(page.content.decode())), content_type=FORM
+    )
+
+    assert refused.status_code == 302
+    assert parse_qs(urlsplit(refused["Location"]).query)["error"] == ["access_denied"]
+    assert snapshot() == before
+    assert re.search(r"<title>Authorization server: ", page.content.decode())
+
+
+def test_a_code_from_another_issuer_is_never_exchanged(oauth2_clients, alice):
+    """The mix-up attack (RFC 9700 §4.4): the recipe client sends a code only to the server whose `iss` came back."""
+    recipe = registry.scheme("oauth2").recipe.as_json(RequestFactory(HTTP_HOST="127.0.0.1").get("/api/"))
+    assert recipe["issuer"] == "http://127.0.0.1"
+    elsewhere = {**recipe, "issuer": "https://authorization-server.example"}
+
+    with pytest.raises(recipes.RecipeError, match="its iss is not 'https://authorization-server.example'"):
+        follow(elsewhere, "alice", PASSWORDS["alice"])
+
+    assert not AccessToken.objects.exists()  # the code was never exchanged
+    assert Grant.objects.count() == 1
 
 
 # --- Bodies Python's json module can't parse without running out of stack

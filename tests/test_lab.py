@@ -97,6 +97,24 @@ def test_the_lab_page_with_debug_links_back(lab_on):
 
 
 @pytest.mark.django_db
+def test_the_lab_logs_in_to_oauth2_by_its_recipe_for_the_pages_host(lab_on):
+    """oauth2's row is the lab's like the token schemes': its recipe made for the host the lab was asked on (the
+    redirect URI absolute, the issuer named), and the flow's script (the race's) loaded before the lab's."""
+    page = lab_client().get("/lab/")
+    config = page.context["config"]
+
+    assert config["namespaces"]["oauth2"]["redirect_uri"] == "http://127.0.0.1:8000/api/oauth2/"
+    assert config["namespaces"]["oauth2"]["issuer"] == "http://127.0.0.1:8000"
+    assert [(r["ns"], r["storage"]) for r in page.context["rows"] if r["ns"] == "oauth2"] == [
+        ("oauth2", "localStorage"),
+        ("oauth2", "memory"),
+    ]
+    assert not [name for name in page.context["skipped"] if name.startswith("oauth2 ")]
+    html = page.content.decode()
+    assert html.index("/static/pages/oauth2_login.js") < html.index("/static/lab/lab.js")
+
+
+@pytest.mark.django_db
 def test_the_landing_page_links_to_the_lab_with_debug_only(client, settings):
     assert b'<a href="/lab/">The browser lab</a>' not in client.get("/", HTTP_HOST="127.0.0.1").content
     settings.ROOT_URLCONF = "tests.lab_urls"
@@ -207,6 +225,9 @@ def test_every_cell_once_and_its_details(measured):
     assert "HttpOnly" in cell(result, "session", "cookie", "xss-steal")["detail"]
     assert "fetch wrapped" in cell(result, "jwt", "memory", "xss-misuse")["detail"]
     assert "a separate browser context" in cell(result, "jwt", "localStorage", "xss-replay")["detail"]
+    # oauth2's token came by the authorization-code flow, and is stolen or borrowed like any other token.
+    assert "localStorage:lab:oauth2" in cell(result, "oauth2", "localStorage", "xss-steal")["detail"]
+    assert "fetch wrapped" in cell(result, "oauth2", "memory", "xss-misuse")["detail"]
 
 
 @pytest.mark.slow

@@ -195,6 +195,10 @@ def test_one_app_and_one_url_line_add_a_namespace_everywhere(one_more_namespace,
     call_command("login_costs", "--json")
     costs = json.loads(capsys.readouterr().out)
     assert {f"{ns}-login", f"{ns}-logout"} <= set(costs["flows"])
+    # And the flow its scheme.py declares of its own (login_flows): measured as the recipe's are.
+    first_visit = costs["flows"][f"{ns}-first-visit"]
+    assert first_visit["queries"] == 2  # the token joined to its user; the visit inserted
+    assert first_visit["rows_kept"] == {"extra_scheme_visit": 1}
     assert costs["tables"]["extra_scheme_visit"] == "nothing: a visit is kept until its user is deleted"
 
 

@@ -5,8 +5,25 @@ step, its credential table, its expected queries and its reading, all named
 here and nowhere else.
 """
 
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
 from auth_token.scheme import TokenScheme
+from measurements.login_flows import LoginFlow
 from registry import Recipe, Table
+
+
+class FirstVisit(LoginFlow):
+    """A flow of the scheme's own for login_costs: the first request with a fresh key, which logs a visit."""
+
+    name = "first-visit"
+
+    def prepare(self):
+        key = Token.objects.create(user=self.user).key
+        self.client.defaults["HTTP_AUTHORIZATION"] = f"Token {key}"
+
+    def run(self):
+        return self.client.get(reverse("token-again:me"))
 
 
 class TokenAgainScheme(TokenScheme):
@@ -19,6 +36,7 @@ class TokenAgainScheme(TokenScheme):
     me_queries = 2  # the token row joined to its user, then the visit
     sql_steps = [("tests.extra_scheme.library.", "visit log")]
     tables = [Table("extra_scheme.Visit", "nothing: a visit is kept until its user is deleted")]
+    login_flows = [FirstVisit]
 
 
 SCHEMES = [TokenAgainScheme()]

@@ -80,6 +80,11 @@ async function logInOnce(cell) {
     if (!response.ok) throw new Error(`${cell.ns} login: HTTP ${response.status}`);
     return null;
   }
+  if (recipe.kind === "oauth2") {
+    // The authorization-code flow with PKCE through the authorization server's login and consent pages, as the
+    // race runs it (pages/static/pages/oauth2_login.js): the page keeps the access token the token endpoint gave.
+    return (await oauth2LogIn(recipe, user, password)).access_token;
+  }
   const response = await postJSON(recipe.login, { username: user, password }, {}, "omit");
   const answer = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(`${cell.ns} login: HTTP ${response.status} ${answer.detail || ""}`);

@@ -4,12 +4,15 @@ Each flow is a real request to the site's own endpoint (Django's test client,
 CSRF checks on, the real password hasher), made for a throwaway user that is
 deleted afterwards. The flows come from the registry's client recipes (the
 same ones ``GET /api/`` serves): every distinct login URL gives ``<ns>-login``
-and ``<ns>-logout``, a JWT recipe (and jwt-cookie's) also ``<ns>-refresh``. ``make bench`` runs
-``manage.py login_costs --json`` and puts the figures in summary.json.
+and ``<ns>-logout``, a JWT recipe (and jwt-cookie's) also ``<ns>-refresh``; then
+each scheme's own (``login_flows`` in its scheme.py: measurements.login_flows),
+such as oauth2's code exchange. ``make bench`` runs ``manage.py login_costs
+--json`` and puts the figures in summary.json.
 """
 
 import json
 import secrets
+from functools import partial
 from time import perf_counter
 
 from django.conf import settings
@@ -21,7 +24,7 @@ from django.urls import reverse
 import recipes
 import registry
 from api.management.migrated import MigratedDatabaseCommand
-from measurements.measure import SiteClient, delete_user, new_throwaway_user
+from measurements.measure import SiteClient, delete_user, leave_no_session, new_throwaway_user
 
 
 def tables():
@@ -41,17 +44,23 @@ def statements(captured):
 
 
 def flows():
-    """[(flow name, namespace, recipe)] in the schemes' order: one login/logout per distinct login URL, and JWT refresh."""
-    found, logins = [], set()
+    """[(flow name, namespace, make)] in the schemes' order: one login/logout per distinct login URL, and JWT refresh;
+    then each scheme's own flows. ``make()`` gives the flow for one throwaway user (``before``, ``run``, ``delete``)."""
+    found, logouts, logins = [], [], set()
     for scheme in registry.schemes():
         recipe = scheme.recipe.as_json()
         if recipe["kind"] not in ("session", "token", "jwt", "cookie") or recipe["login"] in logins:
             continue  # token-cached and jwt-stateless share token's and jwt's endpoints
         logins.add(recipe["login"])
-        found.append((f"{scheme.ns}-login", scheme.ns, recipe))
-        if recipe["kind"] in ("jwt", "cookie"):
-            found.append((f"{scheme.ns}-refresh", scheme.ns, recipe))
-    found += [(f"{ns}-logout", ns, recipe) for name, ns, recipe in list(found) if name.endswith("-login")]
+        steps = ["login", "refresh"] if recipe["kind"] in ("jwt", "cookie") else ["login"]
+        found += [(f"{scheme.ns}-{step}", scheme.ns, partial(Flow, scheme.ns, recipe, step)) for step in steps]
+        logouts.append((f"{scheme.ns}-logout", scheme.ns, partial(Flow, scheme.ns, recipe, "logout")))
+    found += logouts
+    found += [
+        (f"{scheme.ns}-{flow_class.name}", scheme.ns, partial(SchemeFlow, scheme, flow_class))
+        for scheme in registry.schemes()
+        for flow_class in getattr(scheme, "login_flows", ())  # measurements.login_flows.LoginFlow subclasses
+    ]
     return found
 
 
@@ -80,8 +89,8 @@ class Flow:
     here through the site's own test client: CSRF checks on, as a browser meets them.
     """
 
-    def __init__(self, ns, recipe):
-        self.ns, self.recipe = ns, recipe
+    def __init__(self, ns, recipe, step):
+        self.ns, self.recipe, self.step = ns, recipe, step
         self.password = secrets.token_urlsafe(16)
         self.user = new_throwaway_user("login-costs", make_password(self.password))
         self.recipes = recipes.RecipeClient(
@@ -102,13 +111,43 @@ class Flow:
             self.credential.post(reverse(f"{self.ns}:logout"), {"refresh": tokens["refresh"]} if tokens else {})
         )
 
-    def before(self, step):
-        """Get the user to where `step` starts: logged in for refresh and logout."""
-        if step != "login":
+    def before(self):
+        """Get the user to where the step starts: logged in for refresh and logout."""
+        if self.step != "login":
             self.login()
+
+    def run(self):
+        """The step's one request: its status."""
+        return getattr(self, self.step)().status
 
     def delete(self):
         delete_user(self.user)  # its session rows are not tied to it: logout and clearsessions handle those
+
+
+class SchemeFlow:
+    """A scheme's own flow (a LoginFlow class of its scheme.py), for one throwaway user, with the same three steps."""
+
+    def __init__(self, scheme, flow_class):
+        password = secrets.token_urlsafe(16)
+        self.user = new_throwaway_user("login-costs", make_password(password))
+        self.client = SiteClient(enforce_csrf_checks=True)
+        self.flow = flow_class(scheme, self.client, self.user, password)
+
+    def before(self):
+        self.flow.prepare()
+
+    def run(self):
+        response = self.flow.run()
+        if response.status_code not in (200, 204, 205):
+            raise RuntimeError(f"{self.flow!r} answered {response.status_code}: {response.content[:200]!r}")
+        return response.status_code
+
+    def delete(self):
+        try:
+            self.flow.clean_up()
+        finally:
+            leave_no_session(self.client)  # an authorization server's login page leaves a session
+            delete_user(self.user)
 
 
 def succeeded(answer):
@@ -122,16 +161,15 @@ def table_rows():
         return {table.db_table: table.count(cursor) for table in registry.tables()}
 
 
-def measure(name, ns, recipe):
+def measure(make):
     """One flow's {"queries", "rows_written", "ms", "rows_kept"}, with Django's own query capture (as django_assert_num_queries)."""
-    step = name.rsplit("-", 1)[1]
-    flow = Flow(ns, recipe)
+    flow = make()
     try:
-        flow.before(step)
+        flow.before()
         counter, before = WriteCounter(), table_rows()
         with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(counter):
             started = perf_counter()
-            getattr(flow, step)()
+            flow.run()
             ms = (perf_counter() - started) * 1000
         after = table_rows()
     finally:
@@ -151,14 +189,14 @@ class Command(MigratedDatabaseCommand):
         parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
 
     def handle(self, *args, **options):
-        figures = {name: measure(name, ns, recipe) for name, ns, recipe in flows()}
+        figures = {name: measure(make) for name, ns, make in flows()}
         if options["json"]:
             self.stdout.write(json.dumps({"flows": figures, "tables": tables()}))
             return
-        self.stdout.write(f"{'flow':<19} {'queries':>7} {'rows written':>12} {'ms':>8}  rows left behind")
+        self.stdout.write(f"{'flow':<26} {'queries':>7} {'rows written':>12} {'ms':>8}  rows left behind")
         for name, f in figures.items():
             kept = ", ".join(f"{table} {n:+d}" for table, n in f["rows_kept"].items()) or "none"
-            self.stdout.write(f"{name:<19} {f['queries']:>7} {f['rows_written']:>12} {f['ms']:>8.1f}  {kept}")
+            self.stdout.write(f"{name:<26} {f['queries']:>7} {f['rows_written']:>12} {f['ms']:>8.1f}  {kept}")
         self.stdout.write("\nWhat removes the rows:")
         for table, cleaner in tables().items():
             self.stdout.write(f"  {table}: {cleaner}")

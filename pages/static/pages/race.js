@@ -71,76 +71,12 @@ const LOG_IN = {
     return { headers: { Authorization: `${recipe.keyword} ${access}` }, credentials: "omit" };
   },
   async oauth2(recipe, username, password) {
-    // The authorization-code flow with PKCE (S256), as the public client recipe.client_id, the pages a person
-    // sees in the browser walked by this script: the authorization server's login page (if its session has
-    // nobody logged in yet), its consent page, the redirect back with ?code=, then the code and the verifier
-    // swapped at the token endpoint. Only the last answer holds a token; the API gets only that.
-    const verifier = randomString(), state = randomString();
-    const challenge = base64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
-    const query = new URLSearchParams({
-      response_type: "code", client_id: recipe.client_id, redirect_uri: recipe.redirect_uri, scope: "read write",
-      state, code_challenge: challenge, code_challenge_method: "S256",
-    });
-    // fetch follows each redirect, as the browser would: to the login page, back to authorize/, to the redirect URI.
-    let page = await pageOf(await fetch(`${recipe.authorize}?${query}`, { credentials: "same-origin" }), "authorize");
-    if (page.form.querySelector("input[type=password]")) {
-      page = await pageOf(await submit(page, { username, password }), `${recipe.kind} login page`);
-    }
-    if (!page.form.querySelector("[name=allow]")) throw new Error(`${recipe.kind}: no consent page at ${page.url}`);
-    const back = await submit(page, { allow: "Authorize" }); // the consent page's "Authorize" button
-    const code = authorizationResponse(new URL(back.url), recipe, state);
-    const fields = {
-      grant_type: "authorization_code", code, redirect_uri: recipe.redirect_uri, client_id: recipe.client_id,
-      code_verifier: verifier,
-    };
-    const response = await fetch(recipe.token, {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
-      body: new URLSearchParams(fields),
-      credentials: "omit", // the token endpoint takes the code and the verifier, not the session
-    });
-    const tokens = await answerOf(response, `${recipe.kind} token exchange`);
+    // The authorization-code flow with PKCE, the login and consent pages walked by this script as a person would
+    // walk them: pages/static/pages/oauth2_login.js, which the browser lab's page uses too.
+    const tokens = await oauth2LogIn(recipe, username, password);
     return { headers: { Authorization: `${recipe.keyword} ${tokens.access_token}` }, credentials: "omit" };
   },
 };
-
-// --- oauth2's pieces: PKCE's random strings and challenge (RFC 7636), the pages' forms, the redirect's answer.
-function base64url(bytes) {
-  return btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function randomString() {
-  return base64url(crypto.getRandomValues(new Uint8Array(32)));
-}
-
-// An HTML page's first form, with the URL the page came from (a form without an action posts back there).
-async function pageOf(response, what) {
-  const html = await response.text();
-  const form = new DOMParser().parseFromString(html, "text/html").querySelector("form");
-  if (!response.ok || !form) throw new Error(`${what}: HTTP ${response.status}, no form at ${response.url}`);
-  return { form, url: response.url };
-}
-
-// Submit a page's form as the browser would (its hidden fields, CSRF token included), with `fields` filled in.
-function submit(page, fields) {
-  const body = new URLSearchParams();
-  for (const input of page.form.querySelectorAll("input[type=hidden]")) body.append(input.name, input.value);
-  for (const [name, value] of Object.entries(fields)) body.set(name, value);
-  const action = page.form.getAttribute("action") ? new URL(page.form.getAttribute("action"), page.url) : page.url;
-  return fetch(action, { method: "POST", body, credentials: "same-origin" });
-}
-
-// The code from the redirect back: only with the state this login sent (RFC 6749 §10.12) and the issuer the
-// recipe names (RFC 9207's iss: a code from another authorization server would go to the wrong token endpoint).
-function authorizationResponse(url, recipe, state) {
-  const params = url.searchParams;
-  if (params.get("state") !== state) throw new Error(`${recipe.kind}: the redirect back has another state`);
-  if (recipe.issuer && params.get("iss") !== recipe.issuer) {
-    throw new Error(`${recipe.kind}: the redirect back names issuer ${params.get("iss")}, not ${recipe.issuer}`);
-  }
-  if (!params.has("code")) throw new Error(`${recipe.kind}: refused, ${params.get("error") || "no code"}`);
-  return params.get("code");
-}
 
 function percentile(sorted, p) {
   if (!sorted.length) return NaN;
