@@ -230,6 +230,7 @@ class Scheme:
     sql_steps = ()  # ("module.Class.method" prefix, step name): the SQL panel's steps for this library's queries
     tables = ()  # Table: where the scheme stores its side of a credential
     crypto_steps = ()  # ("module.Class" or "module", function): where its library hashes (costs/profile.py times them)
+    login_flows = ()  # measurements.login_flows.LoginFlow subclasses: flows of its own login_costs measures (oauth2's)
 
     def get_credentials(self):
         """The account-events table's rows for this namespace, its own credential first (as DRF's get_authenticators)."""

@@ -59,7 +59,7 @@ def flows():
     found += [
         (f"{scheme.ns}-{flow_class.name}", scheme.ns, partial(SchemeFlow, scheme, flow_class))
         for scheme in registry.schemes()
-        for flow_class in getattr(scheme, "login_flows", ())  # measurements.login_flows.LoginFlow subclasses
+        for flow_class in scheme.login_flows  # measurements.login_flows.LoginFlow subclasses
     ]
     return found
 
