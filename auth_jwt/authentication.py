@@ -7,10 +7,14 @@ token's claims (user id, username) and never asks the database.
 
 from functools import cache
 
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from rest_framework.authentication import BaseAuthentication
 from rest_framework_simplejwt import authentication as simplejwt
 from rest_framework_simplejwt import tokens
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.utils import format_lazy
 
 from .backends import site_backend
 
@@ -25,8 +29,26 @@ def backend():
 class AccessToken(tokens.AccessToken):
     """simplejwt's AccessToken, the same HS256 key and checks, decoded by a backend that checks its key once."""
 
+    def __init__(self, token=None, verify=True):
+        self.exp_checked = token is not None and verify  # by PyJWT, in decode (below)
+        super().__init__(token, verify)
+
     def get_token_backend(self):
         return backend()
+
+    def check_exp(self, claim="exp", current_time=None):
+        """simplejwt's check of "exp", less what PyJWT has just checked: the claim's presence is left.
+
+        simplejwt's verify() checks "exp" against the time the token was read,
+        with the backend's leeway; PyJWT's decode has checked the same, with the
+        same leeway, a moment later. Asking again cost about a tenth of
+        jwt-stateless's authentication (datetimes from the epoch, the leeway).
+        """
+        if claim == "exp" and current_time is None and self.exp_checked:
+            if claim not in self.payload:  # PyJWT checks "exp" only if present: simplejwt requires it
+                raise TokenError(format_lazy(_("Token has no '{}' claim"), claim))
+            return
+        super().check_exp(claim, current_time)
 
 
 class OwnTokenClass:
@@ -53,3 +75,13 @@ class JWTStatelessUserAuthentication(OwnTokenClass, simplejwt.JWTStatelessUserAu
     """simplejwt's JWTStatelessUserAuthentication, with jwt's tokens checked by KeyCheckedOnceBackend (auth_jwt/backends.py)."""
 
     token_class = AccessToken
+
+    def __init__(self, *args, **kwargs):
+        # Not simplejwt's JWTAuthentication.__init__: all it adds is self.user_model = get_user_model(), a
+        # lookup in Django's app registry on every request (DRF makes a request's authenticators anew) for
+        # a model that this class never loads. Asked for, it is there (below).
+        BaseAuthentication.__init__(self, *args, **kwargs)
+
+    @property
+    def user_model(self):
+        return get_user_model()

@@ -3,11 +3,11 @@
 import hashlib
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models.base import ModelState
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
+from rest_framework.authtoken.models import Token
 
 from outages import state
 from outages.errors import CACHE, CACHE_ERRORS
@@ -17,6 +17,8 @@ __all__ = ["TokenAuthentication", "CachedTokenAuthentication"]
 
 class TokenAuthentication(authentication.TokenAuthentication):
     """DRF's TokenAuthentication; a key with a NUL character is a wrong key, not a server error."""
+
+    model = Token  # DRF's own; left None, DRF's get_model() runs its import statement on every request
 
     def authenticate_credentials(self, key):
         # DRF hands the key straight to the token lookup, and PostgreSQL refuses
@@ -93,7 +95,9 @@ class CachedTokenAuthentication(TokenAuthentication):
     def rebuild(self, key, entry):
         """The (user, token) of a cache entry, linked both ways as DRF's select_related('user') links them."""
         db, *values = entry
-        user = loaded_instance(get_user_model(), db, zip(self.FIELDS, values, strict=True))
+        # The model the token's user field names (AUTH_USER_MODEL, as get_user_model() would find it
+        # by asking Django's app registry on every request).
+        user = loaded_instance(self.get_model().user.field.related_model, db, zip(self.FIELDS, values, strict=True))
         token = loaded_instance(self.get_model(), db, {"key": key, "user_id": user.pk})
         token._state.fields_cache["user"] = user
         user._state.fields_cache["auth_token"] = token

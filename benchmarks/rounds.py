@@ -9,6 +9,13 @@ the window: the server's own, and its cores' whoever used them). A ratio is
 taken within a round, against that round's ``public``, so that a slow
 minute of the machine lowers both sides of it; the run reports the median
 over the rounds and the spread (lowest, highest).
+
+The figure a ratio is taken of is the window's **requests per server
+CPU-second** (``rps / server_cores``), not its req/s: on a shared machine the
+server gets a different share of its core from one window to the next (0.73
+of a core under Locust, 0.97 under wrk, in one run of issue 20), and req/s
+moves with that share while the work per request does not. A window without
+a CPU figure counts its req/s (``basis`` says which).
 """
 
 from benchmarks.stats import median_spread, significant
@@ -44,8 +51,27 @@ def final(windows, tool):
     return found
 
 
-def ratios(windows, tool, namespaces):
-    """{ns: {round: rps / that round's public rps}} for the rounds where both were measured."""
+def per_cpu_second(window):
+    """The window's requests per second of the server's CPU time; None without a CPU figure (or with none used)."""
+    cores = window.get("server_cores")
+    if not cores or cores <= 0:
+        return None
+    return window["rps"] / cores
+
+
+def capacity(window, base):
+    """(the window's figure, public's) on one basis: per server CPU-second when both windows have it, else req/s."""
+    ours, theirs = per_cpu_second(window), per_cpu_second(base)
+    if ours is None or theirs is None:
+        return window["rps"], base["rps"]
+    return ours, theirs
+
+
+def ratios(windows, tool, namespaces, raw=False):
+    """{ns: {round: capacity / that round's public capacity}} for the rounds where both were measured.
+
+    Capacity is requests per server CPU-second (``capacity``); ``raw=True``: req/s as measured.
+    """
     counted = final(windows, tool)
     rounds = sorted({r for r, _ in counted})
     found = {ns: {} for ns in namespaces}
@@ -55,7 +81,10 @@ def ratios(windows, tool, namespaces):
             continue
         for ns in namespaces:
             if (r, ns) in counted:
-                found[ns][r] = counted[(r, ns)]["rps"] / base["rps"]
+                window = counted[(r, ns)]
+                ours, theirs = (window["rps"], base["rps"]) if raw else capacity(window, base)
+                if theirs:
+                    found[ns][r] = ours / theirs
     return found
 
 
@@ -63,22 +92,33 @@ def summarize(windows, namespaces, tool, server_cores, limit):
     """Per namespace: the median rps and ratio over the rounds, the ratio's spread, the rounds; and the marks."""
     counted = final(windows, tool)
     per_round = ratios(windows, tool, namespaces)
+    raw_per_round = ratios(windows, tool, namespaces, raw=True)
     rows, marked = {}, []
     for ns in namespaces:
         mine = {r: w for (r, n), w in counted.items() if n == ns}
         rps, _ = median_spread([w["rps"] for w in mine.values()])
+        per_cpu = [f for f in map(per_cpu_second, mine.values()) if f is not None]
+        rps_per_cpu, _ = median_spread(per_cpu)
         x_public, spread = median_spread(list(per_round[ns].values()))
+        raw_x_public, raw_spread = median_spread(list(raw_per_round[ns].values()))
         rows[ns] = {
             "rps": rps,
-            "x_public": x_public,
+            "rps_per_cpu_second": rps_per_cpu,
+            "basis": "per server CPU-second" if per_cpu and len(per_cpu) == len(mine) else "req/s",
+            "x_public": x_public,  # of the requests per server CPU-second
             "x_public_spread": spread,
+            "raw_x_public": raw_x_public,  # of req/s as measured
+            "raw_x_public_spread": raw_spread,
             "rounds": len(per_round[ns]),
             "windows": [
                 {
                     "round": r,
                     "users": w["users"],
                     "rps": w["rps"],
+                    "server_cores": w.get("server_cores"),
+                    "rps_per_cpu_second": significant(per_cpu_second(w)) if per_cpu_second(w) is not None else None,
                     "x_public": significant(per_round[ns][r]) if r in per_round[ns] else None,
+                    "raw_x_public": significant(raw_per_round[ns][r]) if r in raw_per_round[ns] else None,
                     "others_share": others_share(w, server_cores),
                     "attempts": w["attempt"],
                 }

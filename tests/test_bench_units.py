@@ -186,9 +186,51 @@ def test_a_window_measured_again_counts_its_last_attempt():
 
     assert rows["token"]["x_public"] == 0.5
     assert rows["token"]["windows"] == [
-        {"round": 1, "users": 2, "rps": 50.0, "x_public": 0.5, "others_share": 0.05, "attempts": 2}
+        {
+            "round": 1,
+            "users": 2,
+            "rps": 50.0,
+            "server_cores": 0.95,
+            "rps_per_cpu_second": 52.6,
+            "x_public": 0.5,
+            "raw_x_public": 0.5,
+            "others_share": 0.05,
+            "attempts": 2,
+        }
     ]
     assert marked == []
+
+
+def test_capacity_is_requests_per_server_cpu_second_and_raw_req_s_is_kept():
+    # Round 1: the server got half a core for public, all of it for token (another process, then none).
+    windows = [
+        window(1, "public", 100.0, server=0.5, busy=0.6),
+        window(1, "token", 60.0, server=1.0, busy=1.0),
+        window(2, "public", 180.0, server=0.9, busy=0.95),
+        window(2, "token", 54.0, server=0.9, busy=0.95),
+    ]
+
+    rows, _ = rounds.summarize(windows, ["public", "token"], "locust", server_cores=1, limit=0.25)
+
+    assert [w["rps_per_cpu_second"] for w in rows["public"]["windows"]] == [200.0, 200.0]
+    assert [w["rps_per_cpu_second"] for w in rows["token"]["windows"]] == [60.0, 60.0]
+    assert rows["token"]["x_public"] == 0.3  # 60 / 200 in both rounds: the work per request did not change
+    assert rows["token"]["x_public_spread"] == [0.3, 0.3]
+    assert rows["token"]["raw_x_public"] == 0.45  # req/s: 0.6 and 0.3, as the CPU share moved
+    assert rows["token"]["raw_x_public_spread"] == [0.3, 0.6]
+    assert rows["token"]["rps"] == 57.0
+    assert rows["token"]["rps_per_cpu_second"] == 60.0
+    assert rows["token"]["basis"] == "per server CPU-second"
+
+
+def test_without_a_server_cpu_figure_the_ratio_is_of_req_s():
+    windows = [window(1, "public", 100.0), window(1, "token", 40.0, server=None)]
+
+    rows, _ = rounds.summarize(windows, ["public", "token"], "locust", server_cores=1, limit=0.25)
+
+    assert rows["token"]["x_public"] == rows["token"]["raw_x_public"] == 0.4
+    assert rows["token"]["basis"] == "req/s"
+    assert rows["token"]["windows"][0]["rps_per_cpu_second"] is None
 
 
 def test_a_round_that_disagrees_with_the_others_beyond_their_spread_is_marked():
@@ -307,9 +349,29 @@ def test_the_report_of_a_paired_run_gives_median_and_spread_for_every_ratio(reco
         low, high = row["capacity_x_public_spread"]
         assert row["rounds"] == 2
         assert low <= row["capacity_x_public"] <= high
-        assert f"| {times(row['capacity_x_public'])} | {times(low)}-{times(high)} | 2 |" in text, ns
+        raw = times(row["capacity_rps_x_public"])
+        assert f"| {times(row['capacity_x_public'])} | {times(low)}-{times(high)} | {raw} | 2 |" in text, ns
     assert "### A second opinion: wrk" in text
     assert set(summary["wrk"]) == {"public", "token"}
+
+
+def test_the_report_gives_capacity_per_server_cpu_second_and_its_ratio_as_the_contracts(recorded):
+    def token_got_half_the_cpu(summary, requests):
+        for w in requests["windows"]:
+            if w["ns"] == "token" and w["tool"] == "locust":
+                w["server_cores"] = w["server_cores"] / 2  # the same req/s for half the CPU: twice the capacity
+
+    before, _ = rewrite(recorded, lambda summary, requests: None)
+    after, _ = rewrite(recorded, token_got_half_the_cpu)
+    text = (recorded / "report.md").read_text()
+    token, was = after["schemes"]["token"], before["schemes"]["token"]
+
+    assert token["capacity_rps"] == was["capacity_rps"]  # raw req/s, kept
+    assert token["capacity_rps_x_public"] == was["capacity_rps_x_public"]
+    assert token["capacity_x_public"] == pytest.approx(2 * was["capacity_x_public"], rel=0.01)
+    assert token["capacity_rps_per_cpu_second"] == pytest.approx(2 * was["capacity_rps_per_cpu_second"], rel=0.01)
+    assert token["capacity_basis"] == "per server CPU-second"
+    assert "| namespace | req/s per server CPU-second | req/s | x public, median (per CPU-second) |" in text
 
 
 def test_a_marked_window_makes_the_run_not_clean_and_the_report_says_which(recorded):
