@@ -76,6 +76,7 @@ class RequestCost:
         self.queries = 0
         self.db_seconds = 0.0
         self.auth_seconds = 0.0
+        self.calls = None  # {name: [calls, seconds]}: HTTP calls to other services, where a namespace makes them
 
     def __call__(self, execute, sql, params, many, context):
         # A database execute wrapper: Django calls it around every query.
@@ -126,6 +127,34 @@ def counting(cost):
             connection.execute_wrappers.remove(cost)
 
 
+def expect_calls(request, name):
+    """Say that `request` may call the service `name` over HTTP: its response reports the calls, even none.
+
+    An authentication class that asks another service (an introspecting resource server asks
+    the authorization server) says so first, so that a cache hit reads
+    ``X-Outgoing-Calls: 0`` rather than nothing.
+    """
+    cost = getattr(request, "cost", None)
+    if cost is not None:
+        if cost.calls is None:
+            cost.calls = {}
+        cost.calls.setdefault(name, [0, 0.0])
+
+
+@contextmanager
+def outgoing_call(request, name):
+    """Count and time one HTTP call to the service `name` made for `request`, failed or not."""
+    expect_calls(request, name)
+    started = perf_counter()
+    try:
+        yield
+    finally:
+        cost = getattr(request, "cost", None)
+        if cost is not None:
+            cost.calls[name][0] += 1
+            cost.calls[name][1] += perf_counter() - started
+
+
 def ms(seconds):
     return f"{seconds * 1000:.3f}"
 
@@ -138,6 +167,8 @@ class QueryCountMiddleware:
 
     - ``X-DB-Queries: <n>``
     - ``Server-Timing: db;dur=..., auth;dur=..., total;dur=...`` (browser dev tools show it)
+    - where the request's namespace calls another service over HTTP (``expect_calls``):
+      ``X-Outgoing-Calls: <n>`` and a ``Server-Timing`` entry per service (``introspect;dur=...``)
 
     ``auth`` is filled in by the views (see ``instrumentation.views.InstrumentedView``),
     which time DRF's authentication step itself.
@@ -166,9 +197,13 @@ class QueryCountMiddleware:
             current_step.reset(step)
         total = perf_counter() - started
         response["X-DB-Queries"] = str(cost.queries)
-        response["Server-Timing"] = (
+        timing = (
             f'db;dur={ms(cost.db_seconds)};desc="{cost.queries} SQL queries", '
             f'auth;dur={ms(cost.auth_seconds)};desc="authentication", '
-            f'total;dur={ms(total)};desc="whole request"'
         )
+        if cost.calls is not None:
+            response["X-Outgoing-Calls"] = str(sum(calls for calls, _ in cost.calls.values()))
+            for name, (calls, seconds) in cost.calls.items():
+                timing += f'{name};dur={ms(seconds)};desc="{calls} HTTP calls", '
+        response["Server-Timing"] = timing + f'total;dur={ms(total)};desc="whole request"'
         return response
