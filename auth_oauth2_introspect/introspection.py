@@ -31,6 +31,8 @@ from instrumentation.middleware import outgoing_call
 from outages import state
 from outages.errors import ServiceUnavailable
 
+from . import in_process
+
 CALL = "introspect"  # the Server-Timing entry, and what X-Outgoing-Calls counts
 
 
@@ -61,11 +63,19 @@ class IntrospectionClient:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.own_token = None  # (access token, monotonic time it expires)
+        self.own_tokens = {}  # introspection URL -> (access token, monotonic time it expires): one per server
 
     def introspection_url(self, request):
-        """OAUTH2_INTROSPECT_URL, or this site's own /o/introspect/ (for the host the request came to)."""
-        return settings.OAUTH2_INTROSPECT_URL or request.build_absolute_uri(reverse("oauth2_provider:introspect"))
+        """Where to ask: an in-process request's own server (in_process), OAUTH2_INTROSPECT_URL, or this site itself.
+
+        Unset, the site asks itself at the host the request came to: under
+        gunicorn, another of its threads or workers answers.
+        """
+        return (
+            in_process.introspection_url.get()
+            or settings.OAUTH2_INTROSPECT_URL
+            or request.build_absolute_uri(reverse("oauth2_provider:introspect"))
+        )
 
     def token_url(self, request):
         # DOT mounts its token endpoint beside the introspection endpoint: <...>/o/token/ next to <...>/o/introspect/.
@@ -93,8 +103,10 @@ class IntrospectionClient:
 
     def credential(self, request):
         """The resource server's own access token, from the client-credentials grant once, kept until it expires."""
+        url = self.introspection_url(request)
         with self.lock:
-            if self.own_token is None or self.own_token[1] <= time.monotonic():
+            own = self.own_tokens.get(url)
+            if own is None or own[1] <= time.monotonic():
                 basic = b64encode(f"{RESOURCE_SERVER.client_id}:{RESOURCE_SERVER.secret()}".encode()).decode()
                 fields = {"grant_type": "client_credentials", "scope": self.scope}
                 try:
@@ -107,12 +119,12 @@ class IntrospectionClient:
                 lifetime = answer.get("expires_in", 0) if isinstance(answer, dict) else 0
                 if "access_token" not in answer or not isinstance(lifetime, int):
                     raise AuthorizationServerUnavailable(f"not a token endpoint's answer: {answer!r:.100}")
-                self.own_token = answer["access_token"], time.monotonic() + lifetime - 5  # renewed a little early
-            return self.own_token[0]
+                own = self.own_tokens[url] = answer["access_token"], time.monotonic() + lifetime - 5  # renewed early
+            return own[0]
 
     def forget(self, request):
         with self.lock:
-            self.own_token = None
+            self.own_tokens.pop(self.introspection_url(request), None)
 
     def post(self, request, url, fields, authorization):
         """POST `fields` form-encoded to `url`, counted as one outgoing call of `request`: the JSON answer."""

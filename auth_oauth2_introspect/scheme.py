@@ -4,14 +4,20 @@ from django.conf import settings
 from django.core.cache import cache
 from oauth2_provider.models import get_access_token_model
 
+from auth_oauth2.clients import RESOURCE_SERVER
 from auth_oauth2.scheme import AccessTokenCredential, OAuth2Scheme
 from registry import Recipe
 
+from . import in_process
 from .authentication import CachedIntrospectionAuthentication
 
 
 class IntrospectedAccessToken(AccessTokenCredential):
     """oauth2's access token, the same flow and the same issuer: only the resource server that checks it differs."""
+
+    def log_in(self, client, user, password):
+        RESOURCE_SERVER.application()  # the client the resource server introspects as (seed_demo registers it)
+        return super().log_in(client, user, password)
 
 
 class CachedIntrospectedAccessToken(IntrospectedAccessToken):
@@ -71,6 +77,10 @@ class IntrospectScheme(OAuth2Scheme):
     me_queries = 1  # the user, by the introspection answer's username; the authorization server's queries are its own
     sql_steps = []  # the user lookup is Django's ("user lookup")
     tables = []  # the resource server has no token table: the authorization server's are oauth2's
+
+    def in_process(self):
+        # A test client's request: the authorization server in a thread, on this thread's database connection.
+        return in_process.authorization_server()
 
 
 class CachedIntrospectScheme(IntrospectScheme):

@@ -6,6 +6,7 @@ request, for the panel under every browsable-API page (``instrumentation/_sql_pa
 
 import re
 import sys
+import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -73,13 +74,18 @@ class RequestCost:
     recorded = False  # see SQLRecorder
 
     def __init__(self):
+        self.thread = threading.get_ident()
         self.queries = 0
         self.db_seconds = 0.0
         self.auth_seconds = 0.0
         self.calls = None  # {name: [calls, seconds]}: HTTP calls to other services, where a namespace makes them
 
     def __call__(self, execute, sql, params, many, context):
-        # A database execute wrapper: Django calls it around every query.
+        # A database execute wrapper: Django calls it around every query. A connection shared with another thread (a
+        # scheme's in-process server, as Django's live-server tests share one: registry.in_process) carries that
+        # thread's request's wrapper too: each request counts its own thread's queries only.
+        if threading.get_ident() != self.thread:
+            return execute(sql, params, many, context)
         started = perf_counter()
         try:
             return execute(sql, params, many, context)

@@ -23,6 +23,7 @@ In each: ``namespace`` (``ns``) is the string ``/api/<ns>/``, ``scheme`` the
 object, ``title`` the words.
 """
 
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
@@ -231,6 +232,16 @@ class Scheme:
     tables = ()  # Table: where the scheme stores its side of a credential
     crypto_steps = ()  # ("module.Class" or "module", function): where its library hashes (costs/profile.py times them)
 
+    def in_process(self):
+        """What an in-process request to this namespace needs running beside it (a context manager): most, nothing.
+
+        The measurements (compare_auth, the account-events and stolen-database
+        tables, the landing page's figures) and the tests send requests through
+        Django's test client, with no server listening: a namespace that calls
+        another service over HTTP (oauth2-introspect) starts it here.
+        """
+        return nullcontext()
+
     def get_credentials(self):
         """The account-events table's rows for this namespace, its own credential first (as DRF's get_authenticators)."""
         return [credential_class(self) for credential_class in self.credential_classes]
@@ -294,6 +305,15 @@ def namespaces():
 def scheme(ns):
     """The Scheme of a mounted namespace, or None."""
     return next((s for s in schemes() if s.ns == ns), None)
+
+
+@contextmanager
+def in_process():
+    """Every mounted namespace's ``Scheme.in_process()``, for the in-process requests made inside the block."""
+    with ExitStack() as stack:
+        for s in schemes():
+            stack.enter_context(s.in_process())
+        yield
 
 
 def protected():

@@ -19,9 +19,9 @@ import recipes
 from auth_oauth2.clients import BROWSER, RESOURCE_SERVER
 
 from .browser import run_manage
+from .conftest import INTROSPECTED
 from .servers import free_port, get, gunicorn, running
 
-INTROSPECTED = ["oauth2-introspect", "oauth2-introspect-cached"]
 CHALLENGE = 'Bearer realm="api"'
 
 
