@@ -1,11 +1,13 @@
 """How the site describes oauth2-introspect and its cached variant: oauth2's tokens, checked by asking the authorization server."""
 
+from dataclasses import replace
+
 from django.conf import settings
 from django.core.cache import cache
 from oauth2_provider.models import get_access_token_model
 
 from auth_oauth2.clients import RESOURCE_SERVER
-from auth_oauth2.scheme import AccessTokenCredential, OAuth2Scheme
+from auth_oauth2.scheme import AccessTokenCredential, OAuth2Scheme, checksum
 from registry import Recipe
 
 from . import in_process
@@ -14,6 +16,13 @@ from .authentication import CachedIntrospectionAuthentication
 
 class IntrospectedAccessToken(AccessTokenCredential):
     """oauth2's access token, the same flow and the same issuer: only the resource server that checks it differs."""
+
+    def database_leak(self, copy, victim, attacker):
+        # The resource server has no table; the authorization server's, in the same database here, are oauth2's.
+        leak = super().database_leak(copy, victim, attacker)
+        return replace(
+            leak, holds="nothing at the resource server (no table); the authorization server's " + leak.holds
+        )
 
     def log_in(self, client, user, password):
         RESOURCE_SERVER.application()  # the client the resource server introspects as (seed_demo registers it)
@@ -26,17 +35,30 @@ class CachedIntrospectedAccessToken(IntrospectedAccessToken):
     expires = "the cached introspection answer expires"
 
     def expire_soon(self, client, credential, seconds):
+        """The cached answer run out; and, if the authorization server still holds the token, the token too.
+
+        A revoked token lives on only in the cache; one that was not revoked
+        (a password change) lives as long as the token itself, once the cache asks again.
+        """
         cache.touch(CachedIntrospectionAuthentication.cache_key(credential[0]), seconds)  # as if the cache time ran out
-        return credential
+        token = get_access_token_model().objects.filter(token_checksum=checksum(credential[0])).first()
+        if token is None or not token.is_valid():
+            return credential
+        return (*super().expire_soon(client, credential, seconds), "the access token")
 
     def lifetime(self):
         return settings.OAUTH2_INTROSPECT_CACHE_SECONDS
 
+    def expiry(self, short_lived):
+        if short_lived and len(short_lived) == 3:  # the token itself ran out too: it had not been revoked
+            return "the access token expires", super().lifetime()
+        return self.expires, self.lifetime()
+
     def forget(self, users):
         # The cache key is the token's SHA-256, which is also what the authorization server keeps of it.
         checksums = get_access_token_model().objects.filter(user__in=users).values_list("token_checksum", flat=True)
-        for checksum in checksums:
-            cache.delete(CachedIntrospectionAuthentication.key_of_checksum(checksum))
+        for stored in checksums:
+            cache.delete(CachedIntrospectionAuthentication.key_of_checksum(stored))
 
 
 class IntrospectScheme(OAuth2Scheme):

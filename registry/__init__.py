@@ -138,6 +138,14 @@ class Credential:
     def lifetime(self):
         """Seconds until what `expires` names runs out, read from the settings."""
 
+    def expiry(self, short_lived):
+        """(what ran out, its lifetime in seconds) for what ``expire_soon`` returned: `expires` and ``lifetime()``.
+
+        A credential kept alive by one thing or another, depending on the event
+        (a cached answer for a revoked token, the token itself otherwise), says which.
+        """
+        return self.expires, self.lifetime()
+
     def seed(self, user):
         """What a demo account needs for this credential besides its password (api.seeding): token, its DRF token."""
 
