@@ -13,7 +13,7 @@ from rest_framework.authentication import TokenAuthentication
 
 from api import views
 
-from .conftest import CHALLENGES, INTROSPECTED, NAMESPACES, PASSWORDS, PROTECTED, ApiClient, log_in
+from .conftest import CHALLENGES, NAMESPACES, PASSWORDS, PROTECTED, ApiClient, log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -72,9 +72,7 @@ def assert_documented(schema, template, response):
 
 @pytest.mark.parametrize("ns", PROTECTED)
 @pytest.mark.parametrize("credentials", ["none", "wrong"])
-def test_refused_credentials_are_documented_with_the_challenge(ns, credentials, schema, client, alice, request):
-    if ns in INTROSPECTED:  # the resource server's own client, registered (seed_demo), so that it can ask at all
-        request.getfixturevalue("oauth2_clients")
+def test_refused_credentials_are_documented_with_the_challenge(ns, credentials, schema, client, alice):
     extra = wrong_credentials(ns) if credentials == "wrong" else {}
     for template, response in [
         (f"/api/{ns}/me/", client.get(f"/api/{ns}/me/", **extra)),
