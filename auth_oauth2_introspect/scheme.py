@@ -92,8 +92,9 @@ class IntrospectScheme(OAuth2Scheme):
     )
     reading = (
         "One query here (the user by the introspection answer's username), plus one HTTP round trip to the "
-        "authorization server, whose own request costs it two queries (its client's token and the token asked about): "
-        "the Server-Timing entry introspect is that round trip."
+        "authorization server, whose own request costs it three queries in its own process (DOT looks for a client in "
+        "the request, then loads the resource server's token and the token asked about). The Server-Timing entry "
+        "introspect is that round trip, the time this namespace spends beyond oauth2's."
     )
     credential_classes = [IntrospectedAccessToken]
     me_queries = 1  # the user, by the introspection answer's username; the authorization server's queries are its own
