@@ -254,7 +254,8 @@ def resource_server_registered(request):
     and every request would be the 503 of a misconfigured one.
     """
     callspec = getattr(request.node, "callspec", None)
-    if callspec is not None and callspec.params.get("ns") in INTROSPECTED:
+    uses_db = request.node.get_closest_marker("django_db") is not None or "db" in request.fixturenames
+    if callspec is not None and callspec.params.get("ns") in INTROSPECTED and uses_db:
         request.getfixturevalue("oauth2_clients")
 
 
