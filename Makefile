@@ -37,9 +37,19 @@ demo: $(VENV)/.site-installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --base-url http://127.0.0.1:$(PORT)
 	@# With DEBUG, the browser lab's same-site front end on the next port (lab/); evil.localhost needs no bind of its own.
+	@# The authorization server on PORT+2: a second gunicorn (the same code, the same database) that oauth2-introspect
+	@# asks about each token over HTTP (OAUTH2_INTROSPECT_URL). Ctrl-C reaches both; if the site stops, so does it.
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1}; export DJANGO_DEBUG; \
 	if [ "$$DJANGO_DEBUG" = 1 ]; then lab="--bind 127.0.0.1:$$(($(PORT) + 1))"; echo "The browser lab: http://127.0.0.1:$(PORT)/lab/"; fi; \
-	exec $(VENV)/bin/gunicorn -c config/gunicorn.py --bind 127.0.0.1:$(PORT) $$lab config.wsgi
+	auth=127.0.0.1:$$(($(PORT) + 2)); \
+	echo "The authorization server that oauth2-introspect asks about each token: http://$$auth/o/introspect/"; \
+	$(VENV)/bin/gunicorn -c config/gunicorn.py --bind $$auth --access-logformat 'authorization server: "%(r)s" %(s)s' \
+		config.wsgi & authorization=$$!; \
+	OAUTH2_INTROSPECT_URL=http://$$auth/o/introspect/ \
+		$(VENV)/bin/gunicorn -c config/gunicorn.py --bind 127.0.0.1:$(PORT) $$lab config.wsgi & site=$$!; \
+	trap 'kill -TERM $$site $$authorization 2>/dev/null' INT TERM; \
+	while kill -0 $$site 2>/dev/null; do wait $$site; done; \
+	kill -TERM $$authorization 2>/dev/null; while kill -0 $$authorization 2>/dev/null; do wait $$authorization; done
 
 # Everything: the fast tier and the slow one (real servers, subprocesses, chromium, the benchmark's run), in two
 # runs: first every test that may run beside another, on both cores (pytest-xdist; tests/conftest.py keeps each

@@ -22,6 +22,7 @@ from config.checkout import checkout_secret
 CALLBACK_PATHS = (
     "/api/oauth2/",
     "/api/oauth2-introspect/",
+    "/api/oauth2-introspect-cached/",
     "/static/drf_spectacular_sidecar/swagger-ui-dist/oauth2-redirect.html",
 )
 

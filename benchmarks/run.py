@@ -34,6 +34,7 @@ import json
 import os
 import platform
 import resource
+import shlex
 import shutil
 import signal
 import subprocess
@@ -442,11 +443,8 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
-def start_server(config, env, out, cleanup):
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    workers = len(config.cores["server"])
-    command = [
+def gunicorn_command(port, workers):
+    return [
         str(BIN / "gunicorn"),
         "config.wsgi:application",
         "--bind",
@@ -461,12 +459,33 @@ def start_server(config, env, out, cleanup):
         str(KEEP_ALIVE_SECONDS),
         "--no-control-socket",  # its default socket path is one per machine: other servers use it too
     ]
+
+
+# The authorization server that the introspecting namespaces ask about each token, over HTTP: a second gunicorn
+# (the same code, the same database), one worker. Started by the server's own shell, which then becomes the server
+# (exec): it is the server's child, in its process group, on its cores. So the server's CPU figures
+# (--bench-server-pid, the rounds' check of other work on its cores) count both halves of a round trip, and
+# stopping the server's group stops it too.
+AUTHORIZATION_SERVER_WORKERS = 1
+
+
+def start_server(config, env, out, cleanup):
+    port, authorization_port = free_port(), free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    authorization_url = f"http://127.0.0.1:{authorization_port}"
+    workers = len(config.cores["server"])
+    authorization = shlex.join(gunicorn_command(authorization_port, AUTHORIZATION_SERVER_WORKERS))
+    site = shlex.join(gunicorn_command(port, workers))
+    script = f'{authorization} > "$1" 2>&1 & OAUTH2_INTROSPECT_URL={authorization_url}/o/introspect/ exec {site}'
+    command = ["sh", "-c", script, "sh", str(out / "authorization-server.log")]
     server = cleanup.enter_context(process_group(command, env, out / "server.log", cpus=config.cores["server"]))
-    status, _, body = wait_until_up(f"{base_url}/api/", server, seconds=60)
-    if status != 200:
-        raise RuntimeError(f"the server answered {status} at /api/: see server.log")
-    for _ in range(100):  # its workers: forked once the master is up
-        if len(CpuMeter(server.pid).affinities()) > workers:
+    for url, log in ((authorization_url, "authorization-server.log"), (base_url, "server.log")):
+        status, _, body = wait_until_up(f"{url}/api/", server, seconds=60)
+        if status != 200:
+            raise RuntimeError(f"{url} answered {status} at /api/: see {log}")
+    # Its workers, forked once the master is up, and the authorization server's master and workers.
+    for _ in range(100):
+        if len(CpuMeter(server.pid).affinities()) > workers + 1 + AUTHORIZATION_SERVER_WORKERS:
             break
         time.sleep(0.1)
     return server, base_url, json.loads(body)
@@ -552,6 +571,10 @@ def main():
             "server": {
                 "software": f"gunicorn {metadata.version('gunicorn')}",
                 "workers": len(config.cores["server"]),
+                "authorization_server": (
+                    f"a second gunicorn, {AUTHORIZATION_SERVER_WORKERS} worker x {THREADS} threads, the server's child "
+                    "on its cores (OAUTH2_INTROSPECT_URL): its CPU counts as the server's"
+                ),
                 "worker_class": "gthread",
                 "threads": THREADS,
                 "keep_alive_seconds": KEEP_ALIVE_SECONDS,

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     # Before oauth2_provider: its templates/oauth2_provider/base.html dresses DOT's login-consent page as the site.
     "auth_oauth2",
     "oauth2_provider",  # django-oauth-toolkit: the authorization server at /o/
+    "auth_oauth2_introspect",  # a resource server that asks the authorization server about each token (RFC 7662)
     "costs",  # /costs/: what each JWT algorithm costs, where each namespace's time goes
     "corsheaders",
     "lab",  # the browser lab at /lab/: only with DEBUG, only from loopback

@@ -30,6 +30,7 @@ from auth_jwt_cookie.authentication import JWTCookieAuthentication
 from auth_jwt_rsa.authentication import JWTAuthentication as JWTRSAAuthentication
 from auth_knox.authentication import KnoxTokenAuthentication
 from auth_oauth2.authentication import OAuth2Authentication
+from auth_oauth2_introspect.authentication import CachedIntrospectionAuthentication, IntrospectionAuthentication
 from auth_session.authentication import SessionAuthentication
 from auth_token.authentication import CachedTokenAuthentication, TokenAuthentication
 from costs import views as costs_views
@@ -86,6 +87,8 @@ urlpatterns = [
     namespace("knox", [KnoxTokenAuthentication], auth_knox.urls.urlpatterns),
     namespace("jwt-cookie", [JWTCookieAuthentication], auth_jwt_cookie.urls.urlpatterns),  # HttpOnly cookies, CSRF
     namespace("oauth2", [OAuth2Authentication]),  # tokens from the authorization server at /o/
+    namespace("oauth2-introspect", [IntrospectionAuthentication]),  # oauth2's tokens, asked about over HTTP (RFC 7662)
+    namespace("oauth2-introspect-cached", [CachedIntrospectionAuthentication]),  # the answers kept in the cache
     # The OAuth 2.0 authorization server (django-oauth-toolkit): authorize/, token/, revoke_token/, introspect/.
     path("o/", include("auth_oauth2.authorization_server_urls")),
     # The JWT tutorial's walkthrough (docs/jwt-tutorial.md), as written.

@@ -6,6 +6,7 @@ request, for the panel under every browsable-API page (``instrumentation/_sql_pa
 
 import re
 import sys
+import threading
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -73,12 +74,18 @@ class RequestCost:
     recorded = False  # see SQLRecorder
 
     def __init__(self):
+        self.thread = threading.get_ident()
         self.queries = 0
         self.db_seconds = 0.0
         self.auth_seconds = 0.0
+        self.calls = None  # {name: [calls, seconds]}: HTTP calls to other services, where a namespace makes them
 
     def __call__(self, execute, sql, params, many, context):
-        # A database execute wrapper: Django calls it around every query.
+        # A database execute wrapper: Django calls it around every query. A connection shared with another thread (a
+        # scheme's in-process server, as Django's live-server tests share one: registry.in_process) carries that
+        # thread's request's wrapper too: each request counts its own thread's queries only.
+        if threading.get_ident() != self.thread:
+            return execute(sql, params, many, context)
         started = perf_counter()
         try:
             return execute(sql, params, many, context)
@@ -126,6 +133,34 @@ def counting(cost):
             connection.execute_wrappers.remove(cost)
 
 
+def expect_calls(request, name):
+    """Say that `request` may call the service `name` over HTTP: its response reports the calls, even none.
+
+    An authentication class that asks another service (an introspecting resource server asks
+    the authorization server) says so first, so that a cache hit reads
+    ``X-Outgoing-Calls: 0`` rather than nothing.
+    """
+    cost = getattr(request, "cost", None)
+    if cost is not None:
+        if cost.calls is None:
+            cost.calls = {}
+        cost.calls.setdefault(name, [0, 0.0])
+
+
+@contextmanager
+def outgoing_call(request, name):
+    """Count and time one HTTP call to the service `name` made for `request`, failed or not."""
+    expect_calls(request, name)
+    started = perf_counter()
+    try:
+        yield
+    finally:
+        cost = getattr(request, "cost", None)
+        if cost is not None:
+            cost.calls[name][0] += 1
+            cost.calls[name][1] += perf_counter() - started
+
+
 def ms(seconds):
     return f"{seconds * 1000:.3f}"
 
@@ -138,6 +173,8 @@ class QueryCountMiddleware:
 
     - ``X-DB-Queries: <n>``
     - ``Server-Timing: db;dur=..., auth;dur=..., total;dur=...`` (browser dev tools show it)
+    - where the request's namespace calls another service over HTTP (``expect_calls``):
+      ``X-Outgoing-Calls: <n>`` and a ``Server-Timing`` entry per service (``introspect;dur=...``)
 
     ``auth`` is filled in by the views (see ``instrumentation.views.InstrumentedView``),
     which time DRF's authentication step itself.
@@ -166,9 +203,13 @@ class QueryCountMiddleware:
             current_step.reset(step)
         total = perf_counter() - started
         response["X-DB-Queries"] = str(cost.queries)
-        response["Server-Timing"] = (
+        timing = (
             f'db;dur={ms(cost.db_seconds)};desc="{cost.queries} SQL queries", '
             f'auth;dur={ms(cost.auth_seconds)};desc="authentication", '
-            f'total;dur={ms(total)};desc="whole request"'
         )
+        if cost.calls is not None:
+            response["X-Outgoing-Calls"] = str(sum(calls for calls, _ in cost.calls.values()))
+            for name, (calls, seconds) in cost.calls.items():
+                timing += f'{name};dur={ms(seconds)};desc="{calls} HTTP calls", '
+        response["Server-Timing"] = timing + f'total;dur={ms(total)};desc="whole request"'
         return response

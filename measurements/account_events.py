@@ -50,14 +50,15 @@ class Cell:
     still_works: str  # "no", "yes, no time limit" or "until <what> expires (<n> s)"
 
 
-def verdict(credential, after_event, after_expiry):
+def verdict(credential, after_event, after_expiry, short_lived=None):
     if after_event is None:
         return DOES_NOT_APPLY
     if after_event != 200:
         return "no"
     if after_expiry == 200:
         return "yes, no time limit"
-    return f"until {credential.expires or 'it expires'} ({credential.lifetime():g} s)"
+    what, seconds = credential.expiry(short_lived)
+    return f"until {what or 'it expires'} ({seconds:g} s)"
 
 
 class Holder:
@@ -156,7 +157,7 @@ def measure():
 
 def cell(credential, holder, status):
     after_expiry = holder.attempt() if status == 200 else None  # (None too where the event does not apply)
-    return Cell(status, after_expiry, verdict(credential, status, after_expiry))
+    return Cell(status, after_expiry, verdict(credential, status, after_expiry, holder.short_lived))
 
 
 def as_json(table):

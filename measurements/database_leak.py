@@ -27,13 +27,12 @@ from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.contrib.sessions.models import Session
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.test import Client
 
 import registry
 from api.models import Note
 
 from .account_events import refusals_not_logged
-from .measure import client_for, delete_user, get_me, host, kept, leave_no_session, new_throwaway_user
+from .measure import SiteClient, client_for, delete_user, get_me, kept, leave_no_session, new_throwaway_user
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,7 @@ class Attacker:
     """A fresh client holding nothing but what it builds from the copy; and one core to guess with."""
 
     def __init__(self, guess_seconds):
-        self.client = Client(HTTP_HOST=host())
+        self.client = SiteClient()
         self.guess_seconds = guess_seconds
 
     def get(self, url, **extra):

@@ -57,6 +57,10 @@ class SiteClient(Client):
     def __init__(self, **defaults):
         super().__init__(HTTP_HOST=host(), **defaults)
 
+    def request(self, **request):
+        with registry.in_process():  # what a namespace needs beside it with no server listening (Scheme.in_process)
+            return super().request(**request)
+
     def get(self, *args, **kwargs):
         return super().get(*args, **{"secure": settings.HTTPS, **kwargs})
 

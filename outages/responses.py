@@ -24,7 +24,8 @@ def wants_html(request):
 def refusal(request, service, exc):
     """The 503 for `request`, which failed because `service` is down; notes the outage (logged once, not per request)."""
     state.went_down(service, exc)
-    body = {"detail": DETAILS[service], "code": f"{service}_unavailable"}
+    detail = DETAILS.get(service) or getattr(exc, "detail", "")
+    body = {"detail": detail, "code": f"{service.replace(' ', '_')}_unavailable"}
     if wants_html(request):
         # No request context: its processors would ask for request.user, perhaps of the database that is down.
         html = render_to_string("outages/unavailable.html", {**body, "service": service, "retry_after": RETRY_AFTER})

@@ -23,6 +23,7 @@ In each: ``namespace`` (``ns``) is the string ``/api/<ns>/``, ``scheme`` the
 object, ``title`` the words.
 """
 
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
@@ -137,6 +138,14 @@ class Credential:
     def lifetime(self):
         """Seconds until what `expires` names runs out, read from the settings."""
 
+    def expiry(self, short_lived):
+        """(what ran out, its lifetime in seconds) for what ``expire_soon`` returned: `expires` and ``lifetime()``.
+
+        A credential kept alive by one thing or another, depending on the event
+        (a cached answer for a revoked token, the token itself otherwise), says which.
+        """
+        return self.expires, self.lifetime()
+
     def seed(self, user):
         """What a demo account needs for this credential besides its password (api.seeding): token, its DRF token."""
 
@@ -232,6 +241,16 @@ class Scheme:
     crypto_steps = ()  # ("module.Class" or "module", function): where its library hashes (costs/profile.py times them)
     login_flows = ()  # measurements.login_flows.LoginFlow subclasses: flows of its own login_costs measures (oauth2's)
 
+    def in_process(self):
+        """What an in-process request to this namespace needs running beside it (a context manager): most, nothing.
+
+        The measurements (compare_auth, the account-events and stolen-database
+        tables, the landing page's figures) and the tests send requests through
+        Django's test client, with no server listening: a namespace that calls
+        another service over HTTP (oauth2-introspect) starts it here.
+        """
+        return nullcontext()
+
     def get_credentials(self):
         """The account-events table's rows for this namespace, its own credential first (as DRF's get_authenticators)."""
         return [credential_class(self) for credential_class in self.credential_classes]
@@ -295,6 +314,15 @@ def namespaces():
 def scheme(ns):
     """The Scheme of a mounted namespace, or None."""
     return next((s for s in schemes() if s.ns == ns), None)
+
+
+@contextmanager
+def in_process():
+    """Every mounted namespace's ``Scheme.in_process()``, for the in-process requests made inside the block."""
+    with ExitStack() as stack:
+        for s in schemes():
+            stack.enter_context(s.in_process())
+        yield
 
 
 def protected():

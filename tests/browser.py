@@ -118,7 +118,17 @@ def serve_site(home, **env):
     run_manage(env, "migrate", "--noinput")
     run_manage(env, "seed_demo", "--base-url", f"http://127.0.0.1:{port}")
     command = gunicorn(port, "--workers", "2", "--timeout", "30")
-    with open(home / "gunicorn.log", "w") as log, running(command, port, env, log):
+    # As make demo: the authorization server that oauth2-introspect asks is a gunicorn of its own beside the site
+    # (asking itself, two sync workers each waiting on their own introspection would leave none to answer it).
+    authorization_port = free_port()
+    site_env = {**env, "OAUTH2_INTROSPECT_URL": f"http://127.0.0.1:{authorization_port}/o/introspect/"}
+    authorization = gunicorn(authorization_port, "--workers", "1", "--threads", "4", "--timeout", "30")
+    with (
+        open(home / "authorization-server.log", "w") as authorization_log,
+        running(authorization, authorization_port, env, authorization_log),
+        open(home / "gunicorn.log", "w") as log,
+        running(command, port, site_env, log),
+    ):
         yield f"http://127.0.0.1:{port}"
 
 

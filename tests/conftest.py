@@ -31,8 +31,12 @@ CHALLENGES = {
     "knox": "Token",
     "jwt-cookie": None,  # 403 too: a cookie has no challenge either
     "oauth2": 'Bearer realm="api"',
+    "oauth2-introspect": 'Bearer realm="api"',
+    "oauth2-introspect-cached": 'Bearer realm="api"',
 }
 PROTECTED = list(CHALLENGES)
+# The namespaces whose requests call another service over HTTP (X-Outgoing-Calls, Server-Timing introspect).
+INTROSPECTED = ["oauth2-introspect", "oauth2-introspect-cached"]
 NAMESPACES = ["public", *PROTECTED]
 
 
@@ -160,6 +164,12 @@ class ApiClient(Client):
     def __init__(self, **defaults):
         super().__init__(enforce_csrf_checks=True, **defaults)
 
+    def request(self, **request):
+        # No server listens for the test client: what a namespace needs beside it (oauth2-introspect's authorization
+        # server, in a thread on this test's database connection) runs for the request (Scheme.in_process).
+        with registry.in_process():
+            return super().request(**request)
+
     def post(self, path, data=None, content_type="application/json", **extra):
         return super().post(path, data, content_type=content_type, **extra)
 
@@ -234,6 +244,19 @@ def oauth2_clients(db):
     from auth_oauth2 import clients
 
     clients.register()
+
+
+@pytest.fixture(autouse=True)
+def resource_server_registered(request):
+    """A test of an introspection namespace: its resource server's client registered, as seed_demo registers it.
+
+    Without it the resource server cannot ask the authorization server at all,
+    and every request would be the 503 of a misconfigured one.
+    """
+    callspec = getattr(request.node, "callspec", None)
+    uses_db = request.node.get_closest_marker("django_db") is not None or "db" in request.fixturenames
+    if callspec is not None and callspec.params.get("ns") in INTROSPECTED and uses_db:
+        request.getfixturevalue("oauth2_clients")
 
 
 @pytest.fixture

@@ -49,6 +49,7 @@ def expected():
     refresh = until("the refresh token", settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"].total_seconds())
     knox = until("the knox token", settings.REST_KNOX["TOKEN_TTL"].total_seconds())
     oauth2 = until("the access token", settings.OAUTH2_PROVIDER["ACCESS_TOKEN_EXPIRE_SECONDS"])
+    introspected = until("the cached introspection answer", settings.OAUTH2_INTROSPECT_CACHE_SECONDS)
     #                 logout   password change  deactivated  deleted  refresh token reused after rotation
     return {
         "basic": [FOREVER, NO, NO, NO, NA],  # Basic has no logout; the password is the credential
@@ -67,6 +68,11 @@ def expected():
         # does): a deactivated account's token works until it expires. Deleting the user deletes its tokens. A used
         # refresh token replayed: DOT revokes its whole family, the pair the client got by rotation too.
         "oauth2": [NO, oauth2, oauth2, NO, NO],
+        # The same tokens, asked about at the authorization server on every request: revocation is seen at once, and
+        # this resource server refuses an inactive user itself (one query for the user, is_active read).
+        "oauth2-introspect": [NO, oauth2, NO, NO, NO],
+        # Cached: a revoked token lives on in the cached answer; one never revoked, as long as the token.
+        "oauth2-introspect-cached": [introspected, oauth2, NO, NO, NO],
     }
 
 

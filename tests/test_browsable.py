@@ -21,6 +21,8 @@ PANEL_LOGIN = {
     "jwt-rsa": "/api/jwt-rsa/login/",
     "knox": "/api/knox/login/",
     "oauth2": "/o/authorize/",  # the authorization-code flow starts there
+    "oauth2-introspect": "/o/authorize/",  # the same flow, the same authorization server
+    "oauth2-introspect-cached": "/o/authorize/",
 }
 PANEL = list(PANEL_LOGIN)
 SECURITY = {
@@ -34,6 +36,8 @@ SECURITY = {
     "knox": "knoxAuth",
     "jwt-cookie": "jwtCookieAuth",
     "oauth2": "oauth2",
+    "oauth2-introspect": "oauth2",  # the same tokens: one "Authorize" in Swagger UI for the three
+    "oauth2-introspect-cached": "oauth2",
 }
 
 

@@ -43,8 +43,17 @@ EXPECTED = {
     "knox": ([401, 401], False),  # the digest, then the stored prefix: neither is the token
     "jwt-cookie": ([200, 200], True),  # jwt's table: the refresh cookie's value, whole; any CSRF token will do
     "oauth2": ([401, 401], False),  # the blank token column, then the SHA-256 checksum: neither is the token
+    # No table at the resource server; the authorization server's (the same database here) as oauth2's, introspected.
+    "oauth2-introspect": ([401, 401], False),
+    "oauth2-introspect-cached": ([401, 401], False),
 }
-GUESSED = {"basic", "knox", "oauth2"}  # where the copy leaves only guessing
+GUESSED = {
+    "basic",
+    "knox",
+    "oauth2",
+    "oauth2-introspect",
+    "oauth2-introspect-cached",
+}  # where the copy leaves only guessing
 
 TABLES = [
     get_user_model(),
@@ -110,6 +119,9 @@ def test_the_measurement_deletes_its_users_and_changes_nothing_else(alice, bob, 
     settings.PASSWORD_HASHERS = FAST_HASHER
     for ns in ("session", "token", "jwt", "knox", "oauth2"):
         log_in(ns, "alice")  # other users' live credentials, which must stay as they are
+    # The introspecting resource server's own token (client credentials, scope introspection), got at its first
+    # request and kept: a row of the authorization server's that is no user's, there before the measurement.
+    assert log_in("oauth2-introspect", "alice").get("/api/oauth2-introspect/me/").status_code == 200
     before = snapshot()
 
     measure(guess_seconds=0.01)

@@ -19,6 +19,8 @@ from pathlib import Path
 import psutil
 import pytest
 
+import recipes
+
 from .conftest import basic_header
 from .servers import ROOT, free_port, get, post_json, running, wait_until_up
 
@@ -89,6 +91,26 @@ def test_make_demo_serves_the_site(demo):
     assert "alice / alice-demo-pass" in printed
     assert f"{base}/api/jwt/" in printed
     assert logged in printed  # each request on the terminal, as runserver did
+
+
+def test_oauth2_introspect_asks_the_authorization_server_beside_it(demo):
+    base, log = demo
+    recipe = recipes.index(base)["oauth2-introspect"]["client"]
+    credential = recipes.login(base, recipe, "alice", "alice-demo-pass")  # the flow, at /o/ of the site itself
+    answers = [credential.get("/api/oauth2-introspect/me/") for _ in range(2)]
+    assert [answer.status for answer in answers] == [200, 200]
+    assert answers[1].json() == {"username": "alice", "scheme": "oauth2-introspect"}
+    assert answers[1].headers["X-Outgoing-Calls"] == "1"  # the second: the resource server has its own token by then
+    assert answers[1].headers["X-DB-Queries"] == "1"
+    port = int(base.rsplit(":", 1)[1])
+    assert (
+        f"The authorization server that oauth2-introspect asks about each token: http://127.0.0.1:{port + 2}/o/introspect/"
+        in log.read_text()
+    )
+    deadline = time.monotonic() + 10  # the other gunicorn's access log: the introspection crossed to it
+    while 'authorization server: "POST /o/introspect/ HTTP/1.1" 200' not in log.read_text():
+        assert time.monotonic() < deadline, "no introspection in the authorization server's log"
+        time.sleep(0.1)
 
 
 @pytest.mark.parametrize("ns", ["public", "jwt"])
@@ -211,6 +233,9 @@ def test_ctrl_c_stops_it_cleanly_and_it_starts_again(tmp_path):
             )
         try:
             assert wait_until_up(f"http://127.0.0.1:{port}/api/", make)[0] == 200, run
+            # The authorization server beside it (oauth2-introspect's), a gunicorn of its own on PORT+2.
+            assert wait_until_up(f"http://127.0.0.1:{port + 2}/api/", make)[0] == 200, run
+            assert len(gunicorn_workers(port + 2)) == 1
             os.killpg(make.pid, signal.SIGINT)  # what a terminal sends the foreground process group on Ctrl-C
 
             make.wait(timeout=20)
@@ -219,8 +244,9 @@ def test_ctrl_c_stops_it_cleanly_and_it_starts_again(tmp_path):
             if not process_group_is_gone(make.pid, seconds=0):  # a failed test leaves nothing running either
                 os.killpg(make.pid, signal.SIGKILL)
                 make.wait()
-        with pytest.raises(ConnectionRefusedError):
-            socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        for stopped in (port, port + 2):  # the site and its authorization server
+            with pytest.raises(ConnectionRefusedError):
+                socket.create_connection(("127.0.0.1", stopped), timeout=5).close()
         printed = log_path.read_text()
-        assert "Shutting down: Master" in printed, printed
+        assert printed.count("Shutting down: Master") == 2, printed
         assert "Traceback" not in printed, printed

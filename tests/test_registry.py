@@ -55,6 +55,9 @@ RECIPES = {
         "keyword": "Bearer",
     },
 }
+# The introspection namespaces: oauth2's flow (the same client, the same issuer), coming back to their own page.
+for _ns in ["oauth2-introspect", "oauth2-introspect-cached"]:
+    RECIPES[_ns] = {**RECIPES["oauth2"], "redirect_uri": f"http://127.0.0.1/api/{_ns}/"}
 # The contract's queries of a steady-state GET me/ (token-cached: once its cache holds the token; knox: as measured).
 ME_QUERIES = {
     "public": 0,
@@ -68,6 +71,8 @@ ME_QUERIES = {
     "knox": 2,
     "jwt-cookie": 1,
     "oauth2": 1,
+    "oauth2-introspect": 1,  # the user by the introspection answer's username (plus one HTTP call, not a query)
+    "oauth2-introspect-cached": 1,  # the same: the cache saves the call, not the user lookup
 }
 
 

@@ -26,6 +26,9 @@ EXPECTED_STEPS = {
     "knox": [("token lookup", ["knox_authtoken", "auth_user"]), ("expired-token cleanup", ["knox_authtoken"])],
     "jwt-cookie": [("user lookup", ["auth_user"])],
     "oauth2": [("token lookup", ["oauth2_provider_accesstoken", "auth_user", "oauth2_provider_application"])],
+    # The token is asked about over HTTP (the authorization server's queries are its own); here, the user by name.
+    "oauth2-introspect": [("user lookup", ["auth_user"])],
+    "oauth2-introspect-cached": [("user lookup", ["auth_user"])],
 }
 PANEL_ROW = re.compile(r'<td class="sql-step">(.*?)</td>.*?<code class="sql-text">(.*?)</code>', re.S)
 SUMMARY = re.compile(r'This request ran <b class="sql-queries">(\d+)</b>')

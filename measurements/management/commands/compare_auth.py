@@ -120,7 +120,8 @@ class Command(MigratedDatabaseCommand):
             f"GET /api/<ns>/me/ in-process, {result['requests']} requests per namespace, interleaved "
             f"(database {result['database']}, cache {result['cache']}, hasher {result['hasher']})"
         )
-        write(f"{'namespace':<15} {'queries':>8} {'median ms':>10} {'p95 ms':>8} {'auth ms':>8} {'x public':>9}")
+        width = max(15, *map(len, result["namespaces"]))  # oauth2-introspect-cached is 24 characters
+        write(f"{'namespace':<{width}} {'queries':>8} {'median ms':>10} {'p95 ms':>8} {'auth ms':>8} {'x public':>9}")
         for ns, f in result["namespaces"].items():
             notes = []
             if f["queries_first_request"] != f["queries_per_request"]:
@@ -130,7 +131,7 @@ class Command(MigratedDatabaseCommand):
             cold = f" ({'; '.join(notes)})" if notes else ""
             ratio = f"{f['ratio_to_public']:.2f}" if f["ratio_to_public"] is not None else "-"
             write(
-                f"{ns:<15} {f['queries_per_request']:>8g} {f['median_ms']:>10.3f} {f['p95_ms']:>8.3f} "
+                f"{ns:<{width}} {f['queries_per_request']:>8g} {f['median_ms']:>10.3f} {f['p95_ms']:>8.3f} "
                 f"{f['auth_median_ms']:>8.3f} {ratio:>9}{cold}"
             )
         o = result["instrumentation"]
