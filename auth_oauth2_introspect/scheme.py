@@ -100,6 +100,7 @@ class IntrospectScheme(OAuth2Scheme):
     me_queries = 1  # the user, by the introspection answer's username; the authorization server's queries are its own
     sql_steps = []  # the user lookup is Django's ("user lookup")
     tables = []  # the resource server has no token table: the authorization server's are oauth2's
+    login_flows = ()  # the flows are the authorization server's, measured once under oauth2
 
     def in_process(self):
         # A test client's request: the authorization server in a thread, on this thread's database connection.

@@ -4,6 +4,7 @@ import re
 import subprocess
 from urllib.parse import urlsplit
 
+import matplotlib.font_manager  # noqa: F401 (its first import runs fc-list, once: before the fast tier refuses processes)
 import pytest
 from _pytest.nodeid import coerce_node_id
 from django.conf import settings as django_settings

@@ -62,7 +62,9 @@ KINDS = {
     "jwt-rsa refresh": [],
     "knox": ["knox"],  # the same "Token" keyword as DRF's, but a key of the other kind is refused
     "jwt-cookie": ["jwt-cookie"],  # jwt's signing key, but tokens of a type of their own, in cookies
-    "oauth2": ["oauth2"],  # "Bearer" as jwt's, but a random string only its authorization server's table knows
+    # "Bearer" as jwt's, but a random string only its authorization server's table knows: the resource servers that
+    # ask that server about each token (RFC 7662) take it too, and nobody else does.
+    "oauth2": ["oauth2", "oauth2-introspect", "oauth2-introspect-cached"],
 }
 
 
