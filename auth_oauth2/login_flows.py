@@ -20,7 +20,6 @@ from oauth2_provider.models import get_access_token_model
 import recipes
 from measurements.login_flows import LoginFlow
 from measurements.measure import host
-from recipes import pkce
 
 from .clients import BROWSER, MACHINE
 
@@ -41,28 +40,12 @@ class AuthorizationServerFlow(LoginFlow):
     def authorization_code(self):
         """(code, verifier): the authorization server's login page, its consent page, the redirect back with ?code=."""
         self.scheme.credential.seed_site()  # the demo's clients registered (seed_demo does it; a fresh database has none)
-        recipe, verifier = self.published_recipe(), pkce.verifier()
+        recipe = self.published_recipe()
         steps = recipes.RecipeClient(recipes.TestClientTransport(self.client, secure=settings.HTTPS))
-        query = {
-            "response_type": "code",
-            "client_id": recipe["client_id"],
-            "redirect_uri": recipe["redirect_uri"],
-            "scope": "read write",
-            "state": pkce.verifier()[:16],
-            "code_challenge": pkce.challenge(verifier),
-            "code_challenge_method": "S256",
-        }
-        transport = steps.transport
-        login = steps.redirected(transport.request("GET", f"{recipe['authorize']}?{urlencode(query)}"), "authorize/")
-        page = transport.request("GET", login)
         account = {"username": self.user.get_username(), "password": self.password}
-        back = steps.redirected(steps.submit(login, {**pkce.hidden_fields(page.body.decode()), **account}), "login")
-        page = transport.request("GET", back)
-        fields = {**pkce.hidden_fields(page.body.decode()), "allow": "Authorize"}
-        location = steps.redirected(steps.submit(recipe["authorize"], fields), "the consent page")
-        returned = recipes.authorization_response(location, recipe, query["state"])
+        code, verifier = steps.authorization_code(recipe, account)
         self.redirect_uri = recipe["redirect_uri"]
-        return returned["code"], verifier
+        return code, verifier
 
     def exchange(self, code, verifier):
         fields = {

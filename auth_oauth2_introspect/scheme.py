@@ -100,6 +100,7 @@ class IntrospectScheme(OAuth2Scheme):
     me_queries = 1  # the user, by the introspection answer's username; the authorization server's queries are its own
     sql_steps = []  # the user lookup is Django's ("user lookup")
     tables = []  # the resource server has no token table: the authorization server's are oauth2's
+    call_steps = [("auth_oauth2_introspect.introspection.IntrospectionClient", "post")]  # the RFC 7662 round trip
     login_flows = ()  # the flows are the authorization server's, measured once under oauth2
 
     def in_process(self):

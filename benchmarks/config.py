@@ -188,6 +188,15 @@ def add_runner_arguments(parser):
         type=cpus,
         default=(),
     )
+    _add(
+        parser,
+        "profile-requests",
+        "BENCH_PROFILE_REQUESTS",
+        "GET me/ per namespace for the report's \"where the server's time goes\" (manage.py compare_auth --profile, "
+        "in-process, once the load runs are over); 0: none",
+        type=int,
+        default=1000,
+    )
     _add(parser, "wrk", "BENCH_WRK", "1: wrk beside Locust in every round, a second opinion", type=flag, default=False)
     _add(
         parser,
@@ -245,6 +254,7 @@ class BenchConfig:
     processes: int = 0
     server_cores: tuple[int, ...] = ()
     locust_cores: tuple[int, ...] = ()
+    profile_requests: int = 1000
     wrk: bool = False
     shared_limit: float = 0.25
     locust_cpu_limit: float = 0.9

@@ -272,8 +272,12 @@ def write(out, meta, results, logins, config=None):
     }
     if wrk is not None:
         summary["wrk"] = wrk
+    if results.get("profile"):
+        summary["profile"] = results["profile"]
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     recorded = {**runs, "windows": results.get("windows", []), "round_figures": results.get("round_figures", {})}
+    if results.get("profile"):
+        recorded["profile"] = results["profile"]
     (out / "requests.json").write_text(json.dumps(recorded, indent=1) + "\n")
     (out / "report.md").write_text(markdown(summary, runs, problems))
     from .chart import draw, draw_capacity
@@ -282,6 +286,10 @@ def write(out, meta, results, logins, config=None):
         draw(summary, out / "latency.png")
     if any(row["capacity_steps"] for row in schemes.values()):
         draw_capacity(summary, out / "capacity.png")
+    if "profile" in summary:
+        from costs.chart import where_the_time_goes  # matplotlib only, no Django: the /costs/ page's chart
+
+        where_the_time_goes(summary["profile"], out / "profile.png")
     return summary, problems
 
 

@@ -229,6 +229,30 @@ def run(command, env, what):
     return done.stdout
 
 
+def where_the_time_goes(config, env, namespaces, scratch):
+    """compare_auth --profile's figures for `namespaces`, on the benchmark's database, after the load runs.
+
+    In-process (Django's test client, the instrumented steps timed), so it
+    measures the server's own code, not the socket or gunicorn; on the
+    Locust cores, with the server idle. Its record goes to the run's scratch
+    folder, not the checkout's .costs/ (the /costs/ page's).
+    """
+    started = time.monotonic()
+    command = [sys.executable, "manage.py", "compare_auth", "--profile", "--json"]
+    command += ["--requests", str(max(2, config.profile_requests)), "--namespaces", ",".join(namespaces)]
+    profiled = json.loads(
+        run(
+            ["taskset", "-c", ",".join(map(str, config.cores["locust"])), *command],
+            {**env, "COSTS_DIR": str(scratch / "costs")},
+            "compare_auth --profile",
+        )
+    )["profile"]
+    print(
+        f"where the time goes: {config.profile_requests} GET me/ per namespace in-process, {time.monotonic() - started:.0f} s"
+    )
+    return profiled
+
+
 # --- One namespace under load.
 def run_locust(ns, run_kind, config, context, steps=None, knee=True, html=True):
     """Locust against one namespace, in `steps` (benchmarks/steps.py); its figures, the CPU it used, where it ran.
@@ -644,6 +668,8 @@ def main():
                 check_server(context, ns)
         if config.mode == "growth":
             results = {"growth": run_growth(config, env, namespaces, context)}
+        elif config.profile_requests:
+            results["profile"] = where_the_time_goes(config, env, namespaces, scratch)
     meta["mounted"] = list(index["namespaces"])
     meta["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     meta["cores"] = config.cores

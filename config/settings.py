@@ -265,7 +265,7 @@ JWT_ASYMMETRIC_ALGORITHM = os.environ.get("JWT_ASYMMETRIC_ALGORITHM") or "RS256"
 JWT_ALGORITHMS_COMPARISON = "auth_jwt_rsa.algorithms"
 
 # --- /costs/: the last `compare_auth --algorithms` and `--profile`, kept here (untracked) for the page to show.
-COSTS_DIR = BASE_DIR / ".costs"
+COSTS_DIR = Path(os.environ.get("COSTS_DIR") or BASE_DIR / ".costs")
 
 # --- knox: tokens stored as digests (SHA-512), each expiring KNOX_TOKEN_SECONDS after login.
 REST_KNOX = {

@@ -15,6 +15,7 @@ COLOURS = {  # colour-blind-safe (Okabe-Ito), authentication's parts in neighbou
     "authentication: crypto": "#D55E00",
     "authentication: database": "#0072B2",
     "authentication: cache": "#56B4E9",
+    "authentication: another service": "#F0E442",
     "view": "#009E73",
     "serialization": "#CC79A7",
 }

@@ -27,10 +27,16 @@ AUTH = "authentication (the rest)"
 CRYPTO = "authentication: crypto"
 DATABASE = "authentication: database"
 CACHE = "authentication: cache"
+CALL = "authentication: another service"  # the round trip, less what is timed inside it (its queries, in-process)
 VIEW = "view"
 SERIALIZATION = "serialization"
-PARTS = (FRAMEWORK, AUTH, CRYPTO, DATABASE, CACHE, VIEW, SERIALIZATION)
-INSIDE_AUTHENTICATION = (CRYPTO, DATABASE, CACHE)  # charged only while DRF authenticates; else to what encloses them
+PARTS = (FRAMEWORK, AUTH, CRYPTO, DATABASE, CACHE, CALL, VIEW, SERIALIZATION)
+INSIDE_AUTHENTICATION = (
+    CRYPTO,
+    DATABASE,
+    CACHE,
+    CALL,
+)  # charged only while DRF authenticates; else to what encloses them
 
 # Each profile gets at least this many requests per namespace, and more until it has spent its time
 # budget: Basic hashes a password on every request (a quarter of a second), public takes a millisecond.
@@ -53,6 +59,9 @@ def steps():
         *((owner, attribute, CRYPTO) for owner, attribute in registry.crypto_steps()),  # each scheme's own hashing
         ("django.db.backends.utils.CursorWrapper", "execute", DATABASE),
         *((cache_class(), method, CACHE) for method in ("get", "set", "add", "get_many", "delete")),
+        # Another service asked over HTTP (an introspecting resource server's authorization server). In-process it
+        # is this site in a thread: its queries are timed as the database's, the rest (HTTP, its framework) here.
+        *((owner, attribute, CALL) for owner, attribute in registry.call_steps()),
         ("api.views.MeView", "get", VIEW),
         ("rest_framework.renderers.JSONRenderer", "render", SERIALIZATION),
     ]

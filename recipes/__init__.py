@@ -231,16 +231,8 @@ class RecipeClient:
             recipe, authorization=f"{recipe['keyword']} {tokens['access']}", tokens=tokens, answer=answer
         )
 
-    def login_oauth2(self, recipe, account):
-        """The authorization-code flow with PKCE (S256), as a browser and its app run it, over plain requests.
-
-        The authorization endpoint sends an anonymous visitor to the
-        authorization server's login page (a form with CSRF, a session); back
-        at the endpoint, the consent page; "Authorize" redirects to the
-        redirect URI with ?code=, which the client swaps, with its verifier,
-        at the token endpoint. The client never sees the password form's
-        answer but as a session cookie, and sends the API only the token.
-        """
+    def authorization_code(self, recipe, account):
+        """(code, verifier): the authorization endpoint, its login page, its consent page, the redirect with ?code=."""
         verifier = pkce.verifier()
         query = {
             "response_type": "code",
@@ -259,10 +251,22 @@ class RecipeClient:
         page = self.transport.request("GET", back)
         fields = {**pkce.hidden_fields(page.body.decode()), "allow": "Authorize"}
         location = self.redirected(self.submit(recipe["authorize"], fields), "the consent page")
-        returned = authorization_response(location, recipe, query["state"])
+        return authorization_response(location, recipe, query["state"])["code"], verifier
+
+    def login_oauth2(self, recipe, account):
+        """The authorization-code flow with PKCE (S256), as a browser and its app run it, over plain requests.
+
+        The authorization endpoint sends an anonymous visitor to the
+        authorization server's login page (a form with CSRF, a session); back
+        at the endpoint, the consent page; "Authorize" redirects to the
+        redirect URI with ?code=, which the client swaps, with its verifier,
+        at the token endpoint. The client never sees the password form's
+        answer but as a session cookie, and sends the API only the token.
+        """
+        code, verifier = self.authorization_code(recipe, account)
         exchange = {
             "grant_type": "authorization_code",
-            "code": returned["code"],
+            "code": code,
             "redirect_uri": recipe["redirect_uri"],
             "client_id": recipe["client_id"],
             "code_verifier": verifier,

@@ -239,6 +239,7 @@ class Scheme:
     sql_steps = ()  # ("module.Class.method" prefix, step name): the SQL panel's steps for this library's queries
     tables = ()  # Table: where the scheme stores its side of a credential
     crypto_steps = ()  # ("module.Class" or "module", function): where its library hashes (costs/profile.py times them)
+    call_steps = ()  # ("module.Class" or "module", function): where it calls another service (costs/profile.py times them)
     login_flows = ()  # measurements.login_flows.LoginFlow subclasses: flows of its own login_costs measures (oauth2's)
 
     def in_process(self):
@@ -339,6 +340,11 @@ def sql_steps():
 def crypto_steps():
     """Every described scheme's crypto steps, once each (costs/profile.py wraps them with a timer)."""
     return list(dict.fromkeys(step for s in described().values() for step in s.crypto_steps))
+
+
+def call_steps():
+    """Every described scheme's calls to another service, once each (costs/profile.py wraps them with a timer)."""
+    return list(dict.fromkeys(step for s in described().values() for step in s.call_steps))
 
 
 def tables():

@@ -53,6 +53,7 @@ def bench_env(results, **overrides):
         "BENCH_SECONDS": str(SECONDS),
         "BENCH_STEPS": STEPS,
         "BENCH_ROUNDS": str(ROUNDS),
+        "BENCH_PROFILE_REQUESTS": "3",
         **overrides,
         "BENCH_RESULTS": str(results),
         "BENCH_DATABASE": f"authdemo_bench_test_{os.getpid()}",  # never the database of a real `make bench`
@@ -128,6 +129,7 @@ def test_exits_zero_and_writes_every_file(bench_run):
     assert returncode == 0, printed
     assert (latest / "latency.png").read_bytes().startswith(b"\x89PNG")
     assert (latest / "capacity.png").read_bytes().startswith(b"\x89PNG")
+    assert (latest / "profile.png").read_bytes().startswith(b"\x89PNG")
     for ns in NAMESPACES:
         assert "<html" in (latest / f"locust-{ns}.html").read_text()[:2000].lower(), ns
     report = (latest / "report.md").read_text()
@@ -137,6 +139,8 @@ def test_exits_zero_and_writes_every_file(bench_run):
     assert "## Capacity" in report
     assert "## Light load" in report
     assert "The tutorial's claim" in report
+    assert "## Where the server's time goes" in report
+    assert "| `oauth2-introspect` | 3 |" in report
     # The run is kept beside latest/ in a folder of its own.
     assert [p.name for p in latest.parent.iterdir() if p.name != "latest"]
 
@@ -173,6 +177,13 @@ def test_summary_has_the_contracts_keys_and_no_failures(bench_run):
         assert set(summary["logins"][flow]) == {"queries", "rows_written", "ms"}
         assert summary["logins"][flow]["queries"] > 0
         assert summary["logins"][flow]["ms"] > 0
+    profile = summary["profile"]
+    assert list(profile["namespaces"]) == NAMESPACES
+    assert "authentication: another service" in profile["parts"]
+    for ns, figures in profile["namespaces"].items():
+        assert figures["requests"] == 3, ns
+        assert figures["total_ms"] > 0, ns
+    assert profile["namespaces"]["oauth2-introspect"]["parts_ms"]["authentication: another service"] > 0
     assert isinstance(summary["clean"], bool)
     assert isinstance(summary["marked"], list)
 

@@ -421,6 +421,35 @@ def test_a_run_without_wrk_has_no_wrk_table(recorded):
     assert "A second opinion: wrk" not in (recorded / "report.md").read_text()
 
 
+def test_the_report_shows_where_each_namespaces_time_goes_from_the_runs_profile(recorded):
+    from costs.profile import PARTS
+
+    def profiled(summary, requests):
+        namespaces = list(summary["schemes"])
+        parts = dict.fromkeys(PARTS, 0.0)
+        requests["profile"] = {
+            "parts": list(PARTS),
+            "namespaces": {
+                ns: {"requests": 40 + i, "parts_ms": {**parts, PARTS[0]: 1.0 + i}, "total_ms": 1.0 + i}
+                for i, ns in enumerate(namespaces)
+            },
+        }
+
+    summary, _ = rewrite(recorded, profiled)
+    text = (recorded / "report.md").read_text()
+
+    assert list(summary["profile"]["namespaces"]) == list(summary["schemes"])
+    assert "## Where the server's time goes" in text
+    assert f"| namespace | requests | {' | '.join(PARTS)} | total |" in text
+    first = next(iter(summary["schemes"]))
+    assert f"| `{first}` | 40 | 1.000 | " in text
+    assert (recorded / "profile.png").read_bytes().startswith(b"\x89PNG")
+
+    summary, _ = rewrite(recorded, lambda summary, requests: requests.pop("profile"))  # a run without one
+    assert "profile" not in summary
+    assert "Where the server's time goes" not in (recorded / "report.md").read_text()
+
+
 def test_a_ctrl_c_that_python_ignored_still_stops_the_run(monkeypatch):
     from benchmarks import run
 

@@ -10,7 +10,7 @@ from rest_framework_simplejwt.exceptions import TokenBackendError
 
 from auth_jwt_rsa import algorithms
 from costs import profile
-from costs.profile import CACHE, CRYPTO, DATABASE, PARTS
+from costs.profile import CACHE, CALL, CRYPTO, DATABASE, PARTS
 
 from .servers import ROOT
 
@@ -105,6 +105,19 @@ def test_profile_splits_each_namespace_into_its_parts(costs_dir):
     assert figures["jwt-stateless"]["parts_ms"][CRYPTO] > 0  # the HMAC check
     assert figures["public"]["parts_ms"][CRYPTO] == 0
     assert (costs_dir / "profile.svg").read_text().lstrip().startswith("<?xml")
+
+
+@pytest.mark.slow  # the authorization server the introspecting namespaces ask: this site, in a thread, over HTTP
+def test_the_profile_shows_the_introspection_round_trip_and_the_authorization_servers_query(costs_dir):
+    namespaces = ["oauth2", "oauth2-introspect", "oauth2-introspect-cached"]
+    result = json.loads(compare_auth("--profile", "--requests", "5", "--namespaces", ",".join(namespaces), "--json"))
+
+    parts = {ns: figures["parts_ms"] for ns, figures in result["profile"]["namespaces"].items()}
+    assert [parts[ns][CALL] > 0 for ns in namespaces] == [False, True, False]  # the cached one: no call once cached
+    # The authorization server's own queries (its client's token, the token asked about) are the database's, as
+    # the local user lookup is: more of it than oauth2's one query, none of it in the round trip's share.
+    assert parts["oauth2-introspect"][DATABASE] > parts["oauth2-introspect-cached"][DATABASE] > 0
+    assert parts["oauth2-introspect"][CALL] > parts["oauth2"][DATABASE]
 
 
 def test_the_profile_puts_back_every_function_it_wrapped():
