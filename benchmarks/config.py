@@ -17,6 +17,7 @@ make bench`` and ``benchmarks/run.py --bench-seconds 3`` are the same run.
 """
 
 import os
+import shutil
 from dataclasses import dataclass, field
 
 import configargparse
@@ -66,6 +67,11 @@ def share(text):
 
 
 share.__name__ = "fraction between 0 and 1"
+
+
+def wrk_installed():
+    """Whether wrk is on the PATH (Debian: apt-get install wrk): then every run has its second opinion by default."""
+    return shutil.which("wrk") is not None
 
 
 def flag(text):
@@ -197,7 +203,14 @@ def add_runner_arguments(parser):
         type=int,
         default=1000,
     )
-    _add(parser, "wrk", "BENCH_WRK", "1: wrk beside Locust in every round, a second opinion", type=flag, default=False)
+    _add(
+        parser,
+        "wrk",
+        "BENCH_WRK",
+        "1: wrk beside Locust in every round, a second opinion; 0: Locust alone (default: 1 when wrk is installed)",
+        type=flag,
+        default=wrk_installed(),
+    )
     _add(
         parser,
         "shared-limit",

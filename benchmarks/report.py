@@ -409,6 +409,11 @@ def write_growth(out, meta, results, logins, config=None):
 GROWTH_KEYS = ("capacity_rps", "capacity_users", "capacity_p50_ms", "capacity_server_ms_p50", "capacity_limited_by")
 
 
+def readme_table(summary):
+    """The README's capacity table of a recorded run (docs/bench-summary.json): python -m benchmarks.report --readme."""
+    return str(TEMPLATES.get_template("tables.md.j2").module.readme_table(summary))
+
+
 def growth_table(summary):
     return str(TEMPLATES.get_template("tables.md.j2").module.growth_table(summary))
 
@@ -430,7 +435,10 @@ if __name__ == "__main__":
     # python -m benchmarks.report --again RUN/: that run's summary.json and report.md written again.
     import sys
 
+    # python -m benchmarks.report --readme RUN/summary.json: the README's capacity table of that run.
     if sys.argv[1:2] == ["--again"]:
         write_again(sys.argv[2])
+    elif sys.argv[1:2] == ["--readme"]:
+        print(readme_table(json.loads(Path(sys.argv[2]).read_text())), end="")
     else:
         print(side_by_side([json.loads(Path(path).read_text()) for path in sys.argv[1:]]))

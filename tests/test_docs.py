@@ -53,3 +53,28 @@ def test_every_relative_link_resolves(path):
         assert resolved.exists(), f"{path.name}: {target} is not in the repository"
         if anchor:
             assert anchor in anchors(resolved), f"{path.name}: {target}: no such heading in {resolved.name}"
+
+
+def test_the_readmes_capacity_table_is_the_recorded_runs():
+    """README's "What each costs": docs/bench-summary.json's table, and what its prose says of that run, measured."""
+    import json
+    import math
+
+    from benchmarks import report
+
+    summary = json.loads((ROOT / "docs" / "bench-summary.json").read_text())
+    readme = " ".join((ROOT / "README.md").read_text().split())  # the prose is wrapped; the table's rows are not
+
+    for row in report.readme_table(summary).splitlines():
+        assert row in readme, row
+    windows = sum(len(row["capacity_windows"]) for row in summary["schemes"].values()) + sum(
+        w["rounds"] for w in summary.get("wrk", {}).values()
+    )
+    assert summary["clean"] is False
+    assert f"**Not a clean run**: in {len(summary['marked'])} of its {windows} windows" in readme
+    public = [round(w["rps"]) for w in summary["schemes"]["public"]["capacity_windows"]]
+    assert f"between {min(public):,} and {max(public):,} req/s" in readme
+    differs = max(w["differs"] for w in summary["wrk"].values())
+    assert f"by less than {math.ceil(differs * 100)}% on every namespace" in readme
+    started, finished = summary["meta"]["started"], summary["meta"]["finished"]
+    assert f"{started[:10]} {started[11:16]}-{finished[11:16]} UTC" in readme
