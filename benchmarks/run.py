@@ -33,6 +33,7 @@ benchmarks/results/latest/. Exits 1 if any request failed.
 import json
 import os
 import platform
+import re
 import resource
 import shlex
 import shutil
@@ -41,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from contextlib import ExitStack, contextmanager, suppress
 from datetime import UTC, datetime
 from importlib import metadata
@@ -453,7 +455,9 @@ def observed_server_affinity(server):
 
 
 def versions():
-    names = ["Django", "djangorestframework", "djangorestframework-simplejwt", "locust", "gunicorn", "psycopg", "redis"]
+    """Python's, and each installed version of the project's dependencies (pyproject.toml's list), then Locust's."""
+    listed = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    names = [re.split(r"[\[=<>~!; ]", requirement, maxsplit=1)[0] for requirement in listed] + ["locust"]
     return {"python": platform.python_version(), **{name: metadata.version(name) for name in names}}
 
 
