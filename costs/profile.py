@@ -57,6 +57,11 @@ def steps():
         ("jwt.api_jws.PyJWS", "_verify_signature", CRYPTO),  # HMAC, RSA, ECDSA or Ed25519
         (f"{hasher.__module__}.{hasher.__qualname__}", "verify", CRYPTO),  # basic: the password hash
         *((owner, attribute, CRYPTO) for owner, attribute in registry.crypto_steps()),  # each scheme's own hashing
+        # The database: the ORM's whole round trip (the query built and compiled, the SQL run, the rows made into
+        # models), not only the SQL: on SQLite the SQL itself is a few microseconds of it.
+        ("django.db.models.query.QuerySet", "get", DATABASE),
+        ("django.db.models.query.QuerySet", "_fetch_all", DATABASE),
+        ("django.db.models.sql.compiler.SQLCompiler", "execute_sql", DATABASE),
         ("django.db.backends.utils.CursorWrapper", "execute", DATABASE),
         *((cache_class(), method, CACHE) for method in ("get", "set", "add", "get_many", "delete")),
         # Another service asked over HTTP (an introspecting resource server's authorization server). In-process it
