@@ -21,7 +21,7 @@ COLOURS = {  # colour-blind-safe (Okabe-Ito), authentication's parts in neighbou
 }
 # A namespace more than this many times public's total (basic: a password hash per request) is cut off
 # at the edge with its total written beside it, so that the others' parts stay readable.
-CLIP_X_PUBLIC = 12
+CLIP_X_PUBLIC = 20
 
 
 def where_the_time_goes(profile, path, title="Where the server's time for one GET me/ goes (median ms per part)"):
