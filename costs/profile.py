@@ -31,12 +31,8 @@ CALL = "authentication: another service"  # the round trip, less what is timed i
 VIEW = "view"
 SERIALIZATION = "serialization"
 PARTS = (FRAMEWORK, AUTH, CRYPTO, DATABASE, CACHE, CALL, VIEW, SERIALIZATION)
-INSIDE_AUTHENTICATION = (
-    CRYPTO,
-    DATABASE,
-    CACHE,
-    CALL,
-)  # charged only while DRF authenticates; else to what encloses them
+# Charged only while DRF authenticates; else to what encloses them.
+INSIDE_AUTHENTICATION = (CRYPTO, DATABASE, CACHE, CALL)
 
 # Each profile gets at least this many requests per namespace, and more until it has spent its time
 # budget: Basic hashes a password on every request (a quarter of a second), public takes a millisecond.
@@ -56,7 +52,8 @@ def steps():
         ("instrumentation.views.InstrumentedView", "perform_authentication", AUTH),
         ("jwt.api_jws.PyJWS", "_verify_signature", CRYPTO),  # HMAC, RSA, ECDSA or Ed25519
         (f"{hasher.__module__}.{hasher.__qualname__}", "verify", CRYPTO),  # basic: the password hash
-        *((owner, attribute, CRYPTO) for owner, attribute in registry.crypto_steps()),  # each scheme's own hashing
+        # Each scheme's own hashing (knox's digest, token-cached's cache key).
+        *((owner, attribute, CRYPTO) for owner, attribute in registry.declared_steps("crypto_steps")),
         # The database: the ORM's whole round trip (the query built and compiled, the SQL run, the rows made into
         # models), not only the SQL: on SQLite the SQL itself is a few microseconds of it.
         ("django.db.models.query.QuerySet", "get", DATABASE),
@@ -66,7 +63,7 @@ def steps():
         *((cache_class(), method, CACHE) for method in ("get", "set", "add", "get_many", "delete")),
         # Another service asked over HTTP (an introspecting resource server's authorization server). In-process it
         # is this site in a thread: its queries are timed as the database's, the rest (HTTP, its framework) here.
-        *((owner, attribute, CALL) for owner, attribute in registry.call_steps()),
+        *((owner, attribute, CALL) for owner, attribute in registry.declared_steps("call_steps")),
         ("api.views.MeView", "get", VIEW),
         ("rest_framework.renderers.JSONRenderer", "render", SERIALIZATION),
     ]

@@ -337,14 +337,9 @@ def sql_steps():
     return tuple(dict.fromkeys(step for s in described().values() for step in s.sql_steps))
 
 
-def crypto_steps():
-    """Every described scheme's crypto steps, once each (costs/profile.py wraps them with a timer)."""
-    return list(dict.fromkeys(step for s in described().values() for step in s.crypto_steps))
-
-
-def call_steps():
-    """Every described scheme's calls to another service, once each (costs/profile.py wraps them with a timer)."""
-    return list(dict.fromkeys(step for s in described().values() for step in s.call_steps))
+def declared_steps(kind):
+    """Every described scheme's `kind` ("crypto_steps", "call_steps"), once each: costs/profile.py times them."""
+    return list(dict.fromkeys(step for s in described().values() for step in getattr(s, kind)))
 
 
 def tables():
