@@ -52,7 +52,7 @@ def steps():
         ("instrumentation.views.InstrumentedView", "perform_authentication", AUTH),
         ("jwt.api_jws.PyJWS", "_verify_signature", CRYPTO),  # HMAC, RSA, ECDSA or Ed25519
         (f"{hasher.__module__}.{hasher.__qualname__}", "verify", CRYPTO),  # basic: the password hash
-        # Each scheme's own hashing (knox's digest, token-cached's cache key).
+        # Each scheme's own hashing (a token's digest, a cache key), as its app declares it.
         *((owner, attribute, CRYPTO) for owner, attribute in registry.declared_steps("crypto_steps")),
         # The database: the ORM's whole round trip (the query built and compiled, the SQL run, the rows made into
         # models), not only the SQL: on SQLite the SQL itself is a few microseconds of it.
